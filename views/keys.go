@@ -1,0 +1,75 @@
+package views
+
+import (
+	"strconv"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// KeyMap is every key the resume answers to. The help footer is rendered from it,
+// so what the footer says is what the keys do.
+type KeyMap struct {
+	Next     key.Binding
+	Prev     key.Binding
+	Jump     key.Binding
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	Help     key.Binding
+	Close    key.Binding
+	Quit     key.Binding
+}
+
+// DefaultKeyMap returns the key map for a resume with the given number of sections:
+// the number keys jump to the first nine.
+func DefaultKeyMap(sections int) KeyMap {
+	n := min(sections, 9)
+	jumps := make([]string, 0, n)
+	for i := 1; i <= n; i++ {
+		jumps = append(jumps, strconv.Itoa(i))
+	}
+	jumpHelp := "1"
+	if n > 1 {
+		jumpHelp = "1-" + strconv.Itoa(n)
+	}
+	k := KeyMap{
+		Next:     key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("→/tab", "next")),
+		Prev:     key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("←/⇧tab", "previous")),
+		Jump:     key.NewBinding(key.WithKeys(jumps...), key.WithHelp(jumpHelp, "section")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup/b", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "space", "f"), key.WithHelp("pgdn/space", "page down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "bottom")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Close:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help")),
+		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+	if n == 0 {
+		k.Jump.SetEnabled(false)
+	}
+	if sections < 2 {
+		k.Next.SetEnabled(false)
+		k.Prev.SetEnabled(false)
+	}
+	k.Close.SetEnabled(false)
+	return k
+}
+
+// ShortHelp is the one-line help of the footer.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Next, k.Prev, k.Down, k.Jump, k.Help, k.Quit}
+}
+
+// FullHelp is the help shown after pressing "?", in columns.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Next, k.Prev, k.Jump},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Help, k.Close, k.Quit},
+	}
+}
