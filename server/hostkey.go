@@ -1,0 +1,81 @@
+package server
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// hostKey returns the server's host key and whether it was created just now.
+//
+// The order is deliberate. A key in the environment (a secret shared by a fleet)
+// wins. Otherwise the key file is used, and a key is generated only when the file
+// does not exist at all: a file that exists but is unreadable or corrupt stops the
+// server instead of being replaced, because a silently replaced key is what makes
+// every returning visitor see "REMOTE HOST IDENTIFICATION HAS CHANGED".
+func hostKey(cfg Config) (signer gossh.Signer, created bool, err error) {
+	if len(cfg.HostKeyPEM) > 0 {
+		signer, err := gossh.ParsePrivateKey(cfg.HostKeyPEM)
+		if err != nil {
+			// The error of ParsePrivateKey never quotes the key material.
+			return nil, false, fmt.Errorf("parse host key from SSHRESUME_HOST_KEY: %w", err)
+		}
+		return signer, false, nil
+	}
+	data, err := os.ReadFile(cfg.HostKeyFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		signer, err := createHostKey(cfg.HostKeyFile)
+		return signer, err == nil, err
+	case err != nil:
+		return nil, false, fmt.Errorf("read host key: %w", err)
+	}
+	signer, err = gossh.ParsePrivateKey(data)
+	if err != nil {
+		return nil, false, fmt.Errorf("parse host key %s (the file is left as it is; fix or remove it): %w", cfg.HostKeyFile, err)
+	}
+	return signer, false, nil
+}
+
+// createHostKey writes a new ed25519 key in OpenSSH format to path. O_EXCL makes
+// sure that a file created meanwhile by someone else is never overwritten.
+func createHostKey(path string) (gossh.Signer, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create host key directory: %w", err)
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate host key: %w", err)
+	}
+	block, err := gossh.MarshalPrivateKey(priv, "sshresume host key")
+	if err != nil {
+		return nil, fmt.Errorf("encode host key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create host key: %w", err)
+	}
+	_, werr := f.Write(pem.EncodeToMemory(block))
+	if serr := f.Sync(); werr == nil {
+		werr = serr
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		_ = os.Remove(path) // a half-written key would stop every later start
+		return nil, fmt.Errorf("write host key: %w", werr)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		return nil, fmt.Errorf("load new host key: %w", err)
+	}
+	return signer, nil
+}

@@ -1,0 +1,194 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// panicky is a model that panics in Update on "p" and in View on "v", and quits
+// on "q".
+type panicky struct{ viewPanics bool }
+
+func (panicky) Init() tea.Cmd { return nil }
+
+func (m panicky) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "p":
+			panic("boom in update")
+		case "v":
+			m.viewPanics = true
+		case "q":
+			return m, tea.Quit
+		}
+	}
+	return m, nil
+}
+
+func (m panicky) View() tea.View {
+	if m.viewPanics {
+		panic("boom in view")
+	}
+	return tea.NewView("alive")
+}
+
+// startPanicServer serves sessions with the production middleware chain around a
+// handler that panics on "exec panic" and runs the panicky TUI on a PTY.
+func startPanicServer(t *testing.T) (addr string, logs *lockedBuffer) {
+	t.Helper()
+	logs = &lockedBuffer{}
+	logger := log.New(logs)
+	s := &Server{log: logger}
+	handler := func(sess ssh.Session) {
+		pty, windows, isPty := sess.Pty()
+		if isPty {
+			s.runTUI(sess, panicky{}, pty, windows)
+			return
+		}
+		if sess.RawCommand() == "panic" {
+			panic("boom in handler")
+		}
+		_, _ = sess.Write([]byte("ok\n"))
+	}
+	srv := &ssh.Server{Handler: recovery(logger)(logging(logger)(handler))}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return l.Addr().String(), logs
+}
+
+func dialTest(t *testing.T, addr string) *gossh.Client {
+	t.Helper()
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "v", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func TestPanicInHandlerEndsOnlyThatSession(t *testing.T) {
+	addr, logs := startPanicServer(t)
+	other, err := dialTest(t, addr).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherIn, _ := other.StdinPipe()
+	if err := other.RequestPty("xterm", 24, 80, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Shell(); err != nil {
+		t.Fatal(err)
+	}
+
+	sess, err := dialTest(t, addr).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	sess.Stderr = &stderr
+	err = sess.Run("panic")
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("panicking session ended with %v, want exit status 1", err)
+	}
+	if !strings.Contains(stderr.String(), "something went wrong") {
+		t.Errorf("visitor was told %q", stderr.String())
+	}
+	if l := logs.String(); !strings.Contains(l, "panic in session") || !strings.Contains(l, "boom in handler") || !strings.Contains(l, "panic_test.go") {
+		t.Errorf("panic not logged with its stack:\n%s", l)
+	}
+
+	// The other visitor's session is still alive: it quits cleanly on "q".
+	if _, err := otherIn.Write([]byte("q")); err != nil {
+		t.Fatalf("other session is gone: %v", err)
+	}
+	otherDone := make(chan error, 1)
+	go func() { otherDone <- other.Wait() }()
+	select {
+	case err := <-otherDone:
+		if err != nil {
+			t.Errorf("other session ended with %v, want a clean exit", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("other session did not answer q")
+	}
+	ok, err := dialTest(t, addr).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := ok.Output("hello"); err != nil || string(out) != "ok\n" {
+		t.Errorf("new session after the panic: %q, %v", out, err)
+	}
+}
+
+func TestPanicInTUIEndsOnlyThatSession(t *testing.T) {
+	for _, key := range []string{"p", "v"} {
+		t.Run(key, func(t *testing.T) {
+			addr, logs := startPanicServer(t)
+			sess, err := dialTest(t, addr).NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, _ := sess.StdinPipe()
+			var out bytes.Buffer
+			sess.Stdout = &out
+			if err := sess.RequestPty("xterm", 24, 80, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := sess.Shell(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := in.Write([]byte(key)); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- sess.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("session did not end after the panic")
+			}
+			if l := logs.String(); strings.Count(l, "panic in session") != 1 || !strings.Contains(l, "boom in") {
+				t.Errorf("want exactly one logged panic, got:\n%s", l)
+			}
+			ok, err := dialTest(t, addr).NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, err := ok.Output("hello"); err != nil || string(out) != "ok\n" {
+				t.Errorf("new session after the panic: %q, %v", out, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,137 @@
+// Package server is the SSH side of sshresume: configuration, host keys, the
+// middleware chain, routing of each session to the TUI or a plain-text export, and
+// graceful shutdown. It reads one immutable content.Resume shared by all sessions.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"charm.land/log/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/sshresume/sshresume/content"
+)
+
+// Server serves one resume over SSH.
+type Server struct {
+	cfg    Config
+	log    *log.Logger
+	ssh    *ssh.Server
+	signer gossh.Signer
+	resume atomic.Pointer[content.Resume]
+
+	mu       sync.Mutex
+	listener net.Listener
+}
+
+// New builds a server for the resume. It loads or creates the host key, so a bad
+// key stops the program here, before anything listens.
+func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if resume == nil {
+		return nil, errors.New("no resume")
+	}
+	signer, created, err := hostKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: logger, signer: signer}
+	s.resume.Store(resume)
+
+	source := "file " + cfg.HostKeyFile
+	switch {
+	case len(cfg.HostKeyPEM) > 0:
+		source = "SSHRESUME_HOST_KEY"
+	case created:
+		source = "new file " + cfg.HostKeyFile
+	}
+	logger.Info("host key", "fingerprint", s.Fingerprint(), "type", signer.PublicKey().Type(), "source", source)
+
+	s.ssh, err = wish.NewServer(
+		wish.WithAddress(cfg.Addr),
+		wish.WithVersion("sshresume"),
+		func(srv *ssh.Server) error {
+			srv.AddHostKey(signer)
+			return nil
+		},
+		// No auth handlers: charm.land/ssh then lets every client in without a
+		// password or key. Anonymous visitors are the point of a public resume.
+		func(srv *ssh.Server) error {
+			// Outermost first: a session passes through recovery, then logging,
+			// then reaches the router, so a panic anywhere below is logged with
+			// the session it happened in and ends only that session.
+			srv.Handler = recovery(logger)(logging(logger)(s.route))
+			return nil
+		},
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create ssh server: %w", err)
+	}
+	return s, nil
+}
+
+// Fingerprint is the SHA256 fingerprint of the host key, as ssh-keygen -l prints it.
+func (s *Server) Fingerprint() string {
+	return gossh.FingerprintSHA256(s.signer.PublicKey())
+}
+
+// PublicKey is the server's public host key.
+func (s *Server) PublicKey() gossh.PublicKey { return s.signer.PublicKey() }
+
+// Resume is the resume new sessions are served.
+func (s *Server) Resume() *content.Resume { return s.resume.Load() }
+
+// ListenAndServe listens on the configured address and serves until Shutdown or
+// Close. It returns ssh.ErrServerClosed after a shutdown.
+func (s *Server) ListenAndServe() error {
+	l, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return s.Serve(l)
+}
+
+// Serve serves connections accepted from l until Shutdown or Close.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	s.listener = l
+	s.mu.Unlock()
+	s.log.Info("listening", "addr", l.Addr().String(), "version", s.cfg.Version)
+	return s.ssh.Serve(l)
+}
+
+// Addr is the address the server listens on, once Serve has been called.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener == nil {
+		return nil
+	}
+	return s.listener.Addr()
+}
+
+// Shutdown stops accepting connections and waits for open sessions to end until
+// ctx is done; then it closes whatever is still open. It returns ctx's error when
+// sessions had to be cut off.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.ssh.Shutdown(ctx)
+	if err != nil && ctx.Err() != nil {
+		_ = s.ssh.Close()
+		return fmt.Errorf("sessions still open after the grace period were closed: %w", err)
+	}
+	return err
+}
+
+// Close closes the listener and every connection at once.
+func (s *Server) Close() error {
+	return s.ssh.Close()
+}

@@ -1,0 +1,300 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/log/v2"
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/server"
+)
+
+func TestPTYSessionShowsResumeAndNavigates(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	tm := ts.openTerminal(t, "xterm-256color", 80, 24, "")
+
+	first := tm.waitFor("Tianhao Wu", "Current Interest", "At present, my research focuses")
+	if strings.Contains(first, "TikTok Inc") {
+		t.Fatalf("work experience shown before switching to it:\n%s", first)
+	}
+	tm.send("l") // next section
+	tm.waitFor("TikTok Inc", "Sep 2023 – Present")
+	tm.send("3") // jump to the third section
+	tm.waitFor("Starling-7B", "Blog post: https://starling.cs.berkeley.edu/")
+	tm.send("q")
+	if status := tm.waitExit(); status != 0 {
+		t.Errorf("exit status after q = %d, want 0", status)
+	}
+	if !strings.Contains(tm.rawOutput(), "\x1b[?1049h") {
+		t.Error("the TUI did not switch to the alternate screen")
+	}
+}
+
+func TestPTYSessionFollowsWindowChanges(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	tm := ts.openTerminal(t, "xterm-256color", 80, 24, "")
+	tm.waitFor("Current Interest")
+	tm.mu.Lock()
+	tm.emu.Resize(30, 10)
+	tm.mu.Unlock()
+	if err := tm.sess.WindowChange(10, 30); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor("Window too small", "30×10")
+	tm.mu.Lock()
+	tm.emu.Resize(120, 40)
+	tm.mu.Unlock()
+	if err := tm.sess.WindowChange(40, 120); err != nil {
+		t.Fatal(err)
+	}
+	// The wide layout lists every section beside the text.
+	tm.waitFor("1 Current Interest", "5 Awards and Honors", "At present")
+}
+
+func TestDeepLinkOpensSection(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	tm := ts.openTerminal(t, "xterm-256color", 100, 30, "research")
+	tm.waitFor("Starling-7B")
+}
+
+func TestNoPTYPrintsPlainText(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	for _, cmd := range []string{"", "text"} {
+		out, errOut, status := ts.exec(t, cmd)
+		if status != 0 {
+			t.Errorf("%q: exit status %d, want 0 (stderr %q)", cmd, status, errOut)
+		}
+		for _, want := range []string{"Tianhao Wu", "thw@berkeley.edu", "WORK EXPERIENCE", "RESEARCH", "Accepted by NeurIPS 2021", "Rank: 5%"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%q: output lacks %q", cmd, want)
+			}
+		}
+		if i := strings.IndexFunc(out, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }); i >= 0 {
+			t.Errorf("%q: control character %U at byte %d", cmd, out[i], i)
+		}
+		if want := content.Text(defaultResume(t).Document(), content.TextWidth); out != want {
+			t.Errorf("%q: output differs from content.Text", cmd)
+		}
+	}
+}
+
+func TestUnknownCommandListsCommands(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	out, errOut, status := ts.exec(t, "frobnicate")
+	if status != 1 {
+		t.Errorf("exit status = %d, want 1", status)
+	}
+	if out != "" {
+		t.Errorf("stdout = %q, want nothing", out)
+	}
+	for _, want := range []string{`unknown command "frobnicate"`, "text", "help"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr %q lacks %q", errOut, want)
+		}
+	}
+}
+
+func TestLogsConnectAndDisconnect(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	ts.exec(t, "text")
+	var logs string
+	if !poll(func() bool { logs = ts.logs.String(); return strings.Contains(logs, "disconnect") }) {
+		t.Fatalf("no disconnect line in the log:\n%s", logs)
+	}
+	for _, want := range []string{"connect", "remote=127.0.0.1:", "user=visitor", "command=text", "duration="} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+}
+
+// hostKeySeen dials the server and returns the host key it presented.
+func hostKeySeen(t *testing.T, addr string) gossh.PublicKey {
+	t.Helper()
+	var seen gossh.PublicKey
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: "visitor",
+		HostKeyCallback: func(_ string, _ net.Addr, key gossh.PublicKey) error {
+			seen = key
+			return nil
+		},
+		Timeout: waitTimeout,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close()
+	return seen
+}
+
+func TestHostKeyFileCreatedOnceAndReused(t *testing.T) {
+	cfg := testConfig(t)
+	first := startServer(t, cfg)
+	fp := gossh.FingerprintSHA256(hostKeySeen(t, first.addr))
+	if fp != first.Fingerprint() {
+		t.Errorf("client saw %s, server reports %s", fp, first.Fingerprint())
+	}
+	if !strings.Contains(first.logs.String(), fp) {
+		t.Errorf("fingerprint %s not logged at start:\n%s", fp, first.logs.String())
+	}
+	info, err := os.Stat(cfg.HostKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := info.Mode().Perm(); m != 0o600 {
+		t.Errorf("key file mode = %v, want 0600", m)
+	}
+	dir, err := os.Stat(filepath.Dir(cfg.HostKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := dir.Mode().Perm(); m != 0o700 {
+		t.Errorf("key directory mode = %v, want 0700", m)
+	}
+
+	second := startServer(t, cfg) // a restart on the same file
+	if got := gossh.FingerprintSHA256(hostKeySeen(t, second.addr)); got != fp {
+		t.Errorf("after restart the client saw %s, want %s", got, fp)
+	}
+}
+
+func TestCorruptHostKeyStopsStartAndIsKept(t *testing.T) {
+	cfg := testConfig(t)
+	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyFile), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	corrupt := []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n")
+	if err := os.WriteFile(cfg.HostKeyFile, corrupt, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := server.New(cfg, defaultResume(t), log.New(&bytes.Buffer{}))
+	if err == nil {
+		t.Fatal("server started with a corrupt host key")
+	}
+	if !strings.Contains(err.Error(), cfg.HostKeyFile) {
+		t.Errorf("error %q does not name the key file", err)
+	}
+	after, err := os.ReadFile(cfg.HostKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(after, corrupt) {
+		t.Error("the corrupt key file was changed")
+	}
+}
+
+func TestUnreadableHostKeyStopsStart(t *testing.T) {
+	cfg := testConfig(t)
+	// A directory where the key should be cannot be read as a file, even by root.
+	if err := os.MkdirAll(cfg.HostKeyFile, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.New(cfg, defaultResume(t), log.New(&bytes.Buffer{})); err == nil {
+		t.Fatal("server started with an unreadable host key")
+	}
+	if info, err := os.Stat(cfg.HostKeyFile); err != nil || !info.IsDir() {
+		t.Errorf("the unreadable key path was replaced: %v", err)
+	}
+}
+
+func TestHostKeyPEMWinsOverFile(t *testing.T) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := gossh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	cfg.HostKeyPEM = pem.EncodeToMemory(block)
+	ts := startServer(t, cfg)
+	if got := hostKeySeen(t, ts.addr); !bytes.Equal(got.Marshal(), want.PublicKey().Marshal()) {
+		t.Errorf("client saw %s, want the key from the PEM %s", gossh.FingerprintSHA256(got), gossh.FingerprintSHA256(want.PublicKey()))
+	}
+	if _, err := os.Stat(cfg.HostKeyFile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a key file was written although the PEM was given: %v", err)
+	}
+
+	cfg.HostKeyPEM = []byte("garbage")
+	if _, err := server.New(cfg, defaultResume(t), log.New(&bytes.Buffer{})); err == nil {
+		t.Error("server started with an unparseable SSHRESUME_HOST_KEY")
+	}
+}
+
+func TestShutdownWaitsForSessionsThenClosesThem(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	tm := ts.openTerminal(t, "xterm", 80, 24, "")
+	tm.waitFor("Tianhao Wu")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := ts.Shutdown(ctx)
+	if err == nil {
+		t.Error("Shutdown returned nil although a session outlived the grace period")
+	}
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Errorf("Shutdown returned after %v, before the grace period ended", d)
+	}
+	select {
+	case err := <-ts.done:
+		if !errors.Is(err, ssh.ErrServerClosed) {
+			t.Errorf("Serve returned %v, want ErrServerClosed", err)
+		}
+	case <-time.After(waitTimeout):
+		t.Fatal("Serve did not return after Shutdown")
+	}
+	select {
+	case <-tm.done:
+	case <-time.After(waitTimeout):
+		t.Fatal("the open session was not closed after the grace period")
+	}
+	if _, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{User: "x", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: time.Second}); err == nil {
+		t.Error("the server still accepts connections after Shutdown")
+	}
+}
+
+func TestShutdownIsImmediateWithoutSessions(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	ts.exec(t, "text")
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if err := ts.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown = %v, want nil", err)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	for name, mutate := range map[string]func(*server.Config){
+		"bad address":    func(c *server.Config) { c.Addr = "nope" },
+		"no host key":    func(c *server.Config) { c.HostKeyFile = "" },
+		"negative grace": func(c *server.Config) { c.ShutdownGrace = -time.Second },
+	} {
+		cfg := server.DefaultConfig()
+		mutate(&cfg)
+		if err := cfg.Validate(); err == nil {
+			t.Errorf("%s: Validate accepted %+v", name, cfg)
+		}
+	}
+	if err := server.DefaultConfig().Validate(); err != nil {
+		t.Errorf("DefaultConfig is invalid: %v", err)
+	}
+}

@@ -1,0 +1,210 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"charm.land/ssh"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/views"
+)
+
+// Window sizes are chosen by the client, and the renderer allocates a screen buffer
+// of that size, so they are clamped before they reach it. 512×256 is larger than
+// any real terminal window in use.
+const (
+	maxWindowWidth  = 512
+	maxWindowHeight = 256
+)
+
+// route sends a session where it belongs: a terminal (PTY) gets the TUI, opened at
+// the section named by the command if any; anything else gets a plain-text export.
+func (s *Server) route(sess ssh.Session) {
+	resume := s.resume.Load()
+	pty, windows, isPty := sess.Pty()
+	args := sess.Command()
+	if isPty && (len(args) == 0 || !isExport(args[0])) {
+		section := ""
+		if len(args) > 0 {
+			section = args[0]
+		}
+		width, height := clampWindow(pty.Window)
+		model := views.New(resume.Document(), views.Options{Width: width, Height: height, Section: section})
+		s.runTUI(sess, model, pty, windows)
+		return
+	}
+	_ = sess.Exit(s.export(sess, resume, args))
+}
+
+// exports are the commands a visitor can run without a terminal.
+var exports = []struct{ name, help string }{
+	{"text", "the resume as plain text (the default)"},
+	{"help", "this list"},
+}
+
+func isExport(name string) bool {
+	for _, e := range exports {
+		if e.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// export writes the export named by args to the session and returns the exit
+// status: 0 on success, 1 for an unknown command (with the list of commands on
+// stderr).
+func (s *Server) export(sess ssh.Session, resume *content.Resume, args []string) int {
+	name := "text"
+	if len(args) > 0 {
+		name = args[0]
+	}
+	switch {
+	case len(args) > 1:
+		_, _ = fmt.Fprintf(sess.Stderr(), "%s takes no arguments\n\n%s", clean(name, 32), commandList())
+		return 2
+	case name == "text":
+		_, _ = io.WriteString(sess, content.Text(resume.Document(), content.TextWidth))
+		return 0
+	case name == "help":
+		_, _ = io.WriteString(sess, commandList())
+		return 0
+	default:
+		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", clean(name, 32), commandList())
+		return 1
+	}
+}
+
+func commandList() string {
+	var b strings.Builder
+	b.WriteString("Commands (ssh HOST COMMAND):\n")
+	for _, e := range exports {
+		fmt.Fprintf(&b, "  %-6s %s\n", e.name, e.help)
+	}
+	b.WriteString("\nWith a terminal (ssh -t HOST [SECTION]) the resume opens in an interactive viewer.\n")
+	return b.String()
+}
+
+// runTUI runs one Bubble Tea program for the session until the visitor quits or
+// the connection ends.
+func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty, windows <-chan ssh.Window) {
+	width, height := clampWindow(pty.Window)
+	env := append(sess.Environ(), "TERM="+pty.Term)
+	model := guard(m, s.log, sess)
+	p := tea.NewProgram(model,
+		tea.WithInput(sess),
+		tea.WithOutput(sess),
+		tea.WithEnvironment(env),
+		// The PTY is emulated, so there is no terminal to probe: the colour
+		// profile comes from what the client sent (TERM, COLORTERM, NO_COLOR).
+		tea.WithColorProfile(colorprofile.Env(env)),
+		tea.WithWindowSize(width, height),
+		tea.WithContext(sess.Context()),
+		// Signals sent to the server process are the server's to handle, not
+		// every session's.
+		tea.WithoutSignalHandler(),
+	)
+	model.state.quit = p.Quit
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case w, ok := <-windows:
+				if !ok {
+					return
+				}
+				width, height := clampWindow(w)
+				p.Send(tea.WindowSizeMsg{Width: width, Height: height})
+			}
+		}
+	}()
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		s.log.Warn("session ended with error", "remote", sess.RemoteAddr().String(), "err", err)
+	}
+}
+
+func clampWindow(w ssh.Window) (width, height int) {
+	return min(max(w.Width, 0), maxWindowWidth), min(max(w.Height, 0), maxWindowHeight)
+}
+
+// guarded wraps the session's model so that a panic in Update or View is logged
+// with the session it happened in and ends that session alone, instead of being
+// printed to the server's stderr by Bubble Tea's own handler.
+type guarded struct {
+	inner tea.Model
+	log   *log.Logger
+	sess  ssh.Session
+	state *guardState
+}
+
+// guardState is shared by every copy of a guarded model.
+type guardState struct {
+	once sync.Once
+	quit func() // the program's Quit, set once the program exists
+}
+
+func guard(m tea.Model, logger *log.Logger, sess ssh.Session) guarded {
+	return guarded{inner: m, log: logger, sess: sess, state: &guardState{}}
+}
+
+// report logs the first panic of the session and makes the program quit. Quit is
+// sent from another goroutine because View runs on the program's event loop,
+// which would otherwise wait on itself.
+func (g guarded) report(r any) {
+	g.state.once.Do(func() {
+		g.log.Error("panic in session",
+			"remote", g.sess.RemoteAddr().String(),
+			"panic", clean(fmt.Sprint(r), 512),
+			"stack", string(debug.Stack()),
+		)
+		if g.state.quit != nil {
+			go g.state.quit()
+		}
+	})
+}
+
+// Init starts the wrapped model.
+func (g guarded) Init() (cmd tea.Cmd) {
+	defer func() {
+		if r := recover(); r != nil {
+			g.report(r)
+			cmd = tea.Quit
+		}
+	}()
+	return g.inner.Init()
+}
+
+// Update passes msg to the wrapped model; after a panic the session quits.
+func (g guarded) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
+	defer func() {
+		if r := recover(); r != nil {
+			g.report(r)
+			m, cmd = g, tea.Quit
+		}
+	}()
+	inner, cmd := g.inner.Update(msg)
+	g.inner = inner
+	return g, cmd
+}
+
+// View renders the wrapped model; after a panic it shows an apology instead.
+func (g guarded) View() (v tea.View) {
+	defer func() {
+		if r := recover(); r != nil {
+			g.report(r)
+			v = tea.NewView("Sorry, something went wrong on our side. Press q to leave.")
+		}
+	}()
+	return g.inner.View()
+}
