@@ -1,0 +1,46 @@
+package main
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestDependencyDirection enforces cmd → server → views → content: content imports
+// nothing of ours, views only content and nothing that speaks SSH, server nothing
+// above it.
+func TestDependencyDirection(t *testing.T) {
+	const mod = "github.com/sshresume/sshresume/"
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, mod+"content", mod+"views", mod+"server").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	allowed := map[string][]string{
+		"content": nil,
+		"views":   {"content"},
+		"server":  {"content", "views"},
+	}
+	forbidden := map[string][]string{
+		"content": {"charm.land/"},
+		"views":   {"charm.land/wish", "charm.land/ssh", "golang.org/x/crypto/ssh"},
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, deps, _ := strings.Cut(line, ":")
+		name, ours := strings.CutPrefix(pkg, mod)
+		ok, checked := allowed[name]
+		if !ours || !checked {
+			continue
+		}
+		for _, dep := range strings.Fields(deps) {
+			if depName, isOurs := strings.CutPrefix(dep, mod); isOurs && !slices.Contains(ok, depName) {
+				t.Errorf("%s imports %s", name, depName)
+			}
+			for _, f := range forbidden[name] {
+				if strings.HasPrefix(dep, f) {
+					t.Errorf("%s depends on %s", name, dep)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func runCmd(t *testing.T, args ...string) (status int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	status = run(ctx, args, &out, &errOut)
+	return status, out.String(), errOut.String()
+}
+
+func TestFlagsWinOverEnvironment(t *testing.T) {
+	t.Setenv("SSHRESUME_ADDR", "127.0.0.1:1111")
+	t.Setenv("SSHRESUME_SHUTDOWN_GRACE", "3s")
+	var addr string
+	var grace time.Duration
+	fs := newFlagSet("serve", &bytes.Buffer{})
+	fs.StringVar(&addr, "addr", "default", "")
+	fs.DurationVar(&grace, "shutdown-grace", time.Second, "")
+	if err := parseFlags(fs, []string{"-addr", "127.0.0.1:2222"}); err != nil {
+		t.Fatal(err)
+	}
+	if addr != "127.0.0.1:2222" {
+		t.Errorf("addr = %q, want the flag's value", addr)
+	}
+	if grace != 3*time.Second {
+		t.Errorf("grace = %v, want the environment's 3s", grace)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		"bad env duration": {map[string]string{"SSHRESUME_SHUTDOWN_GRACE": "soon"}, nil, `SSHRESUME_SHUTDOWN_GRACE="soon"`},
+		"bad log format":   {nil, []string{"-log-format", "xml"}, `log format "xml"`},
+		"bad log level":    {map[string]string{"SSHRESUME_LOG_LEVEL": "loud"}, nil, `log level "loud"`},
+		"unknown flag":     {nil, []string{"-nope"}, "flag provided but not defined: -nope"},
+		"stray argument":   {nil, []string{"serve", "extra"}, `unexpected argument "extra"`},
+		"unknown command":  {nil, []string{"frob"}, `unknown command "frob"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			status, _, stderr := runCmd(t, tc.args...)
+			if status != 2 {
+				t.Errorf("status = %d, want 2", status)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q lacks %q", stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestBrokenResumeStopsStartWithPosition(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	file := filepath.Join(t.TempDir(), "resume.json")
+	if err := os.WriteFile(file, []byte("{\n  \"basics\": {\n    \"name\": \"A\",\n    \"email\": \"nope\"\n  }\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	status, _, stderr := runCmd(t, "serve", "-addr", "127.0.0.1:0", "-content", file)
+	if status != 1 {
+		t.Errorf("status = %d, want 1", status)
+	}
+	if want := file + ":4:14: basics.email \"nope\" is not an email address"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q lacks %q", stderr, want)
+	}
+}
+
+func TestServeStopsOnSignal(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	errOut := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-log-format", "json"}, &bytes.Buffer{}, errOut)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(errOut.String(), `"msg":"listening"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("server never listened:\n%s", errOut.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel() // what SIGINT or SIGTERM does
+	select {
+	case status := <-done:
+		if status != 0 {
+			t.Errorf("status = %d, want 0; stderr:\n%s", status, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(errOut.String(), `"msg":"stopped"`) {
+		t.Errorf("no stop logged:\n%s", errOut.String())
+	}
+}
+
+func TestVersion(t *testing.T) {
+	status, out, _ := runCmd(t, "version")
+	if status != 0 || !strings.HasPrefix(out, "sshresume ") {
+		t.Errorf("version: status %d, output %q", status, out)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
