@@ -285,7 +285,7 @@ func (m *Model) tabsView(w int) string {
 // bubbles/help v2.2.1 adds an item that does not fit when its ellipsis would not
 // fit either, so the lines are cut to width here as well.
 func (m *Model) helpView() string {
-	w := max(m.layout.frameW-positionWidth-1, 1)
+	w := max(m.layout.frameW-m.positionWidth()-1, 1)
 	h := m.help
 	h.SetWidth(w)
 	lines := strings.Split(h.View(m.keys), "\n")
@@ -295,8 +295,11 @@ func (m *Model) helpView() string {
 	return strings.Join(lines, "\n")
 }
 
-// positionWidth is the widest the reading position gets: "100%  13/13".
-const positionWidth = 11
+// positionWidth is the widest the reading position gets, e.g. "100%  6/6".
+func (m *Model) positionWidth() int {
+	n := len(strconv.Itoa(len(m.pages)))
+	return len("100%  /") + 2*n
+}
 
 // writeFooter writes the help with the reading position at the right of its first
 // line: how far down the section is scrolled, and which section of how many.
