@@ -3,18 +3,13 @@ package server
 import (
 	"errors"
 	"fmt"
-	"io"
 	"runtime/debug"
-	"strings"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
 	"charm.land/ssh"
 	"github.com/charmbracelet/colorprofile"
-
-	"github.com/sshresume/sshresume/content"
-	"github.com/sshresume/sshresume/views"
 )
 
 // Window sizes are chosen by the client, and the renderer allocates a screen buffer
@@ -24,74 +19,6 @@ const (
 	maxWindowWidth  = 512
 	maxWindowHeight = 256
 )
-
-// route sends a session where it belongs: a terminal (PTY) gets the TUI, opened at
-// the section named by the command if any; anything else gets a plain-text export.
-func (s *Server) route(sess ssh.Session) {
-	resume := s.resume.Load()
-	pty, windows, isPty := sess.Pty()
-	args := sess.Command()
-	if isPty && (len(args) == 0 || !isExport(args[0])) {
-		section := ""
-		if len(args) > 0 {
-			section = args[0]
-		}
-		width, height := clampWindow(pty.Window)
-		model := views.New(resume.Document(), views.Options{Width: width, Height: height, Section: section})
-		s.runTUI(sess, model, pty, windows)
-		return
-	}
-	_ = sess.Exit(s.export(sess, resume, args))
-}
-
-// exports are the commands a visitor can run without a terminal.
-var exports = []struct{ name, help string }{
-	{"text", "the resume as plain text (the default)"},
-	{"help", "this list"},
-}
-
-func isExport(name string) bool {
-	for _, e := range exports {
-		if e.name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// export writes the export named by args to the session and returns the exit
-// status: 0 on success, 1 for an unknown command (with the list of commands on
-// stderr).
-func (s *Server) export(sess ssh.Session, resume *content.Resume, args []string) int {
-	name := "text"
-	if len(args) > 0 {
-		name = args[0]
-	}
-	switch {
-	case len(args) > 1:
-		_, _ = fmt.Fprintf(sess.Stderr(), "%s takes no arguments\n\n%s", clean(name, 32), commandList())
-		return 2
-	case name == "text":
-		_, _ = io.WriteString(sess, content.Text(resume.Document(), content.TextWidth))
-		return 0
-	case name == "help":
-		_, _ = io.WriteString(sess, commandList())
-		return 0
-	default:
-		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", clean(name, 32), commandList())
-		return 1
-	}
-}
-
-func commandList() string {
-	var b strings.Builder
-	b.WriteString("Commands (ssh HOST COMMAND):\n")
-	for _, e := range exports {
-		fmt.Fprintf(&b, "  %-6s %s\n", e.name, e.help)
-	}
-	b.WriteString("\nWith a terminal (ssh -t HOST [SECTION]) the resume opens in an interactive viewer.\n")
-	return b.String()
-}
 
 // runTUI runs one Bubble Tea program for the session until the visitor quits or
 // the connection ends.

@@ -1,0 +1,26 @@
+package server
+
+import (
+	"charm.land/ssh"
+
+	"github.com/sshresume/sshresume/views"
+)
+
+// route sends a session where it belongs: a terminal (PTY) gets the TUI, opened at
+// the section named by the command if any; anything else gets a plain-text export.
+func (s *Server) route(sess ssh.Session) {
+	resume := s.resume.Load()
+	pty, windows, isPty := sess.Pty()
+	args := sess.Command()
+	if isPty && (len(args) == 0 || !isExport(args[0])) {
+		section := ""
+		if len(args) > 0 {
+			section = args[0]
+		}
+		width, height := clampWindow(pty.Window)
+		model := views.New(resume.Document(), views.Options{Width: width, Height: height, Section: section})
+		s.runTUI(sess, model, pty, windows)
+		return
+	}
+	_ = sess.Exit(s.export(sess, resume, args))
+}
