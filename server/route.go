@@ -1,14 +1,25 @@
 package server
 
 import (
+	"fmt"
+
 	"charm.land/ssh"
 
 	"github.com/sshresume/sshresume/views"
 )
 
+// MaxCommandLen bounds the command a visitor may send. Every command sshresume
+// knows is a word or two; anything longer is refused before it is parsed.
+const MaxCommandLen = 1024
+
 // route sends a session where it belongs: a terminal (PTY) gets the TUI, opened at
 // the section named by the command if any; anything else gets a plain-text export.
 func (s *Server) route(sess ssh.Session) {
+	if len(sess.RawCommand()) > MaxCommandLen {
+		_, _ = fmt.Fprintf(sess.Stderr(), "command too long (more than %d bytes)\n", MaxCommandLen)
+		_ = sess.Exit(2)
+		return
+	}
 	resume := s.resume.Load()
 	pty, windows, isPty := sess.Pty()
 	args := sess.Command()

@@ -90,6 +90,10 @@ func (s *Server) PublicKey() gossh.PublicKey { return s.signer.PublicKey() }
 // Resume is the resume new sessions are served.
 func (s *Server) Resume() *content.Resume { return s.resume.Load() }
 
+// SetResume replaces the resume for sessions that start from now on; running
+// sessions keep the one they started with.
+func (s *Server) SetResume(r *content.Resume) { s.resume.Store(r) }
+
 // ListenAndServe listens on the configured address and serves until Shutdown or
 // Close. It returns ssh.ErrServerClosed after a shutdown.
 func (s *Server) ListenAndServe() error {

@@ -298,3 +298,17 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("DefaultConfig is invalid: %v", err)
 	}
 }
+
+func TestOverlongCommandRefusedBeforeParsing(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	// An unterminated quote would make the shell-word parser fail; the length
+	// check comes first.
+	cmd := "'" + strings.Repeat("x", server.MaxCommandLen)
+	out, errOut, status := ts.exec(t, cmd)
+	if status != 2 || out != "" || !strings.Contains(errOut, "command too long") {
+		t.Errorf("status %d, stdout %q, stderr %q; want 2, nothing, 'command too long'", status, out, errOut)
+	}
+	if strings.Contains(ts.logs.String(), strings.Repeat("x", 200)) {
+		t.Error("the whole command reached the log")
+	}
+}

@@ -56,6 +56,7 @@ type layout struct {
 	tabs   string   // narrow: the tab bar and the blank line under it
 	rule   string   // the rule above the footer
 	help   []string // the help lines of the footer
+	notice string   // the notice, styled and cut to fit, in place of help[0]
 	screen string   // too small: the whole screen
 }
 
@@ -97,6 +98,10 @@ func (m *Model) relayout() {
 	l.header = m.header()
 	l.rule = m.styles.Rule.Render(strings.Repeat("─", l.frameW))
 	l.help = strings.Split(m.helpView(), "\n")
+	if m.notice != "" {
+		text := ansi.Truncate(strings.Join(strings.Fields(m.notice), " "), max(l.frameW-m.positionWidth()-1, 1), "…")
+		l.notice = m.styles.Notice.Render(text)
+	}
 	l.bodyH = m.height - lipgloss.Height(l.header) - 1 - len(l.help)
 	if l.class == narrow {
 		l.tabs = m.tabsView(l.contentW) + "\n" + l.margin
@@ -313,6 +318,9 @@ func (m *Model) writeFooter(b *strings.Builder) {
 		}
 	}
 	for i, line := range l.help {
+		if i == 0 && l.notice != "" {
+			line = l.notice
+		}
 		b.WriteString("\n" + l.margin + line)
 		if i == 0 {
 			gap := l.frameW - ansi.StringWidth(line) - len(pos)

@@ -40,7 +40,14 @@ type Model struct {
 
 	active int
 	pages  []sectionPage
+
+	notice string // shown in the footer in place of the key help, if set
 }
+
+// NoticeMsg shows a short message to the visitor in the footer, in place of the key
+// help, until another NoticeMsg replaces it; an empty Text removes it. The server
+// uses it ("idle, closing soon", "restarting"), and so can the model itself.
+type NoticeMsg struct{ Text string }
 
 // New returns the root model for a resume.
 func New(doc *content.Document, opts Options) *Model {
@@ -73,6 +80,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
+	case NoticeMsg:
+		m.notice = msg.Text
+		m.relayout()
 	case tea.BackgroundColorMsg:
 		if msg.IsDark() != m.isDark {
 			m.setStyles(msg.IsDark())

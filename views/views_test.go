@@ -321,3 +321,18 @@ func TestHelpLabelsMatchKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestNoticeReplacesHelpUntilCleared(t *testing.T) {
+	var m tea.Model = views.New(doc(t), views.Options{Width: 80, Height: 24})
+	m, _ = m.Update(views.NoticeMsg{Text: "Server restarting: reconnect in a moment"})
+	s := screen(m)
+	if !strings.Contains(s, "Server restarting: reconnect in a moment") || strings.Contains(s, "q quit") {
+		t.Errorf("notice not shown in place of the help:\n%s", s)
+	}
+	m, _ = m.Update(views.NoticeMsg{})
+	if s := screen(m); strings.Contains(s, "restarting") || !strings.Contains(s, "q quit") {
+		t.Errorf("notice not cleared:\n%s", s)
+	}
+	m, _ = m.Update(views.NoticeMsg{Text: strings.Repeat("long notice ", 20)})
+	checkFits(t, m, 80, 24)
+}
