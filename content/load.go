@@ -2,12 +2,13 @@ package content
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -62,60 +63,87 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Parse decodes a JSON Resume document and validates it. The name is the file name
-// used in error messages. On failure the error is an *Error with a line and column
-// for every problem.
+// Parse decodes a resume, JSON or YAML in the JSON Resume schema, and validates it.
+// The name is the file name used in error messages; its extension (.json, .yaml,
+// .yml) chooses the format, else the content does (see DetectFormat). On failure
+// the error is an *Error with a line and column for every problem.
 func Parse(name string, data []byte) (*Resume, error) {
-	fail := func(offset int64, path, msg string) error {
-		line, col := lineCol(data, offset)
-		return &Error{File: name, Problems: []Problem{{Line: line, Col: col, Path: path, Message: msg}}}
-	}
-	if !utf8.Valid(data) {
-		return nil, fail(int64(invalidUTF8Offset(data)), "", "file is not valid UTF-8")
-	}
-	var r Resume
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&r); err != nil {
-		var syn *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &syn):
-			return nil, fail(syn.Offset, "", "invalid JSON: "+syn.Error())
-		case errors.As(err, &typ):
-			return nil, fail(typ.Offset, "", fmt.Sprintf("%s must be %s, not %s", typ.Field, jsonType(typ.Type.Kind().String()), typ.Value))
-		case errors.Is(err, io.EOF):
-			return nil, fail(0, "", "file is empty")
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, fail(int64(len(data)), "", "invalid JSON: unexpected end of file")
-		default:
-			return nil, fail(dec.InputOffset(), "", "invalid JSON: "+err.Error())
-		}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fail(dec.InputOffset(), "", "invalid JSON: unexpected data after the resume object")
-	}
-	if problems := validate(&r); len(problems) > 0 {
-		index := indexJSON(data)
-		for i := range problems {
-			problems[i].Line, problems[i].Col = lineCol(data, index.offset(problems[i].Path))
-		}
-		return nil, &Error{File: name, Problems: problems}
-	}
-	r.doc = buildDocument(&r)
-	return &r, nil
+	r, _, err := Check(name, data)
+	return r, err
 }
 
-func jsonType(kind string) string {
-	switch kind {
-	case "string":
-		return "a string"
-	case "slice":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	default:
-		return "a " + kind
+// Check is Parse that also returns notes, valid or not: the fields the schema
+// allows but sshresume ignores, each with its position, for owners checking their
+// file.
+func Check(name string, data []byte) (*Resume, []Problem, error) {
+	fail := func(pos position, msg string) error {
+		return &Error{File: name, Problems: []Problem{{Line: pos.line, Col: pos.col, Message: msg}}}
 	}
+	// Editors on some systems start files with a byte order mark; it is no
+	// character of the resume, and columns are counted without it.
+	data = bytes.TrimPrefix(data, utf8BOM)
+	if !utf8.Valid(data) {
+		return nil, nil, fail(newLines(data).at(int64(invalidUTF8Offset(data))), "file is not valid UTF-8")
+	}
+	parse := parseJSON
+	if DetectFormat(name, data) == YAML {
+		parse = parseYAML
+	}
+	root, err := parse(data)
+	if err != nil {
+		var syn *syntaxError
+		if errors.As(err, &syn) {
+			return nil, nil, fail(syn.pos, syn.msg)
+		}
+		return nil, nil, fmt.Errorf("parse resume: %w", err)
+	}
+
+	var r Resume
+	d := decoder{where: map[string]position{}}
+	d.value(reflect.ValueOf(&r).Elem(), root, "")
+	problems := d.problems
+	for _, p := range validate(&r) {
+		// A value that could not be decoded was left empty; what validation
+		// says about it ("name is required") would report one mistake twice.
+		if !slices.ContainsFunc(d.problems, func(q Problem) bool { return within(p.Path, q.Path) }) {
+			pos := d.at(p.Path)
+			p.Line, p.Col = pos.line, pos.col
+			problems = append(problems, p)
+		}
+	}
+	sortProblems(d.notes)
+	if len(problems) > 0 {
+		sortProblems(problems)
+		return nil, d.notes, &Error{File: name, Problems: problems}
+	}
+	r.doc = buildDocument(&r)
+	return &r, d.notes, nil
+}
+
+// at returns where the value at path starts, or where its nearest ancestor does: a
+// missing field is reported where its object starts.
+func (d *decoder) at(path string) position {
+	for {
+		if pos, ok := d.where[path]; ok {
+			return pos
+		}
+		i := strings.LastIndexByte(path, '/')
+		if i < 0 {
+			return position{1, 1}
+		}
+		path = path[:i]
+	}
+}
+
+// within reports whether the JSON pointer path is base or inside it.
+func within(path, base string) bool {
+	return path == base || strings.HasPrefix(path, base+"/")
+}
+
+func sortProblems(ps []Problem) {
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
 }
 
 func invalidUTF8Offset(data []byte) int {
@@ -127,96 +155,6 @@ func invalidUTF8Offset(data []byte) int {
 		i += size
 	}
 	return len(data)
-}
-
-// lineCol converts a byte offset into a 1-based line and a 1-based column counted in
-// characters, as editors count them.
-func lineCol(data []byte, offset int64) (line, col int) {
-	offset = max(0, min(offset, int64(len(data))))
-	before := data[:offset]
-	line = bytes.Count(before, []byte("\n")) + 1
-	start := bytes.LastIndexByte(before, '\n') + 1
-	return line, utf8.RuneCount(before[start:]) + 1
-}
-
-// jsonIndex maps JSON pointers to the byte offsets where their values start.
-type jsonIndex map[string]int64
-
-// offset returns the offset of path, or of its nearest ancestor that exists: a
-// missing field is reported where its object starts.
-func (x jsonIndex) offset(path string) int64 {
-	for {
-		if off, ok := x[path]; ok {
-			return off
-		}
-		i := strings.LastIndexByte(path, '/')
-		if i < 0 {
-			return 0
-		}
-		path = path[:i]
-	}
-}
-
-// indexJSON records where every value of a well-formed JSON document starts, keyed
-// by JSON pointer ("" for the root, "/work/0/name" for a field).
-func indexJSON(data []byte) jsonIndex {
-	x := jsonIndex{}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	type frame struct {
-		path    string
-		isArray bool
-		next    int    // next array index
-		key     string // pending object key
-		wantKey bool
-	}
-	var stack []frame
-	// valueStart skips the separators between the end of the last token and the
-	// start of the next value.
-	valueStart := func() int64 {
-		off := dec.InputOffset()
-		for off < int64(len(data)) && strings.IndexByte(" \t\r\n:,", data[off]) >= 0 {
-			off++
-		}
-		return off
-	}
-	for {
-		start := valueStart()
-		tok, err := dec.Token()
-		if err != nil {
-			return x
-		}
-		var path string
-		if n := len(stack); n > 0 {
-			top := &stack[n-1]
-			if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-				stack = stack[:n-1]
-				if len(stack) > 0 && !stack[len(stack)-1].isArray {
-					stack[len(stack)-1].wantKey = true
-				}
-				continue
-			}
-			if !top.isArray && top.wantKey {
-				top.key, _ = tok.(string)
-				top.wantKey = false
-				continue
-			}
-			if top.isArray {
-				path = fmt.Sprintf("%s/%d", top.path, top.next)
-				top.next++
-			} else {
-				path = top.path + "/" + escapePointer(top.key)
-				top.wantKey = true
-			}
-		}
-		x[path] = start
-		if d, ok := tok.(json.Delim); ok {
-			stack = append(stack, frame{path: path, isArray: d == '[', wantKey: d == '{'})
-			if n := len(stack); n > 1 && !stack[n-2].isArray {
-				// The parent object wants its next key only after this value closes.
-				stack[n-2].wantKey = false
-			}
-		}
-	}
 }
 
 func escapePointer(key string) string {

@@ -24,6 +24,7 @@ func validate(r *Resume) []Problem {
 	if strings.TrimSpace(r.Basics.Name) == "" {
 		v.add("/basics/name", "basics.name is required: the resume must say whose it is")
 	}
+	v.url("/$schema", r.Schema)
 	v.email("/basics/email", r.Basics.Email)
 	v.url("/basics/url", r.Basics.URL)
 	for i, p := range r.Basics.Profiles {
