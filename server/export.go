@@ -10,51 +10,50 @@ import (
 	"github.com/sshresume/sshresume/content"
 )
 
-// exports are the commands a visitor can run without a terminal.
-var exports = []struct{ name, help string }{
-	{"text", "the resume as plain text (the default)"},
-	{"help", "this list"},
-}
+// helpCommand lists the commands; every other command is an export of the resume
+// from content.Exports, the table "sshresume render" uses too.
+const helpCommand = "help"
 
 func isExport(name string) bool {
-	for _, e := range exports {
-		if e.name == name {
-			return true
-		}
-	}
-	return false
+	_, ok := content.LookupExport(name)
+	return ok || name == helpCommand
 }
 
 // export writes the export named by args to the session and returns the exit
-// status: 0 on success, 1 for an unknown command (with the list of commands on
-// stderr).
+// status: 0 on success, 1 for an unknown command and 2 for a known one given
+// arguments, both with the list of commands on stderr. Stdin is never read.
 func (s *Server) export(sess ssh.Session, resume *content.Resume, args []string) int {
-	name := "text"
+	name := content.DefaultExport
 	if len(args) > 0 {
 		name = args[0]
 	}
+	e, known := content.LookupExport(name)
 	switch {
-	case len(args) > 1:
-		_, _ = fmt.Fprintf(sess.Stderr(), "%s takes no arguments\n\n%s", clean(name, 32), commandList())
-		return 2
-	case name == "text":
-		_, _ = io.WriteString(sess, content.Text(resume.Document(), content.TextWidth))
-		return 0
-	case name == "help":
-		_, _ = io.WriteString(sess, commandList())
-		return 0
-	default:
+	case !known && name != helpCommand:
 		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", clean(name, 32), commandList())
 		return 1
+	case len(args) > 1:
+		_, _ = fmt.Fprintf(sess.Stderr(), "%s takes no arguments\n\n%s", name, commandList())
+		return 2
+	case name == helpCommand:
+		_, _ = io.WriteString(sess, commandList())
+	default:
+		_, _ = sess.Write(e.Render(resume))
 	}
+	return 0
 }
 
 func commandList() string {
 	var b strings.Builder
 	b.WriteString("Commands (ssh HOST COMMAND):\n")
-	for _, e := range exports {
-		fmt.Fprintf(&b, "  %-6s %s\n", e.name, e.help)
+	for _, e := range content.Exports() {
+		desc := e.Description
+		if e.Name == content.DefaultExport {
+			desc += " (the default)"
+		}
+		fmt.Fprintf(&b, "  %-6s %s\n", e.Name, desc)
 	}
+	fmt.Fprintf(&b, "  %-6s %s\n", helpCommand, "this list")
 	b.WriteString("\nWith a terminal (ssh -t HOST [SECTION]) the resume opens in an interactive viewer.\n")
 	return b.String()
 }
