@@ -3,7 +3,6 @@ package content
 import (
 	"fmt"
 	"maps"
-	"net/mail"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -100,11 +99,19 @@ func (v *validator) text(path, s string) {
 	}
 }
 
+// emailAddress is the address form the official schema's validator accepts as an
+// "email" (the jsonschema package's format): a dot-atom name at a domain of two or
+// more labels, or at an IPv4 literal. Quoted names and non-ASCII addresses, which
+// RFC 5322 allows, fail it, so they are refused here too: a resume sshresume
+// accepts must stay valid for every JSON Resume tool.
+var emailAddress = regexp.MustCompile(`^[\w!#$%&'*+/=?^` + "`" + `{|}~-]+(\.[\w!#$%&'*+/=?^` + "`" + `{|}~-]+)*@` +
+	`([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+|\[(25[0-5]|2[0-4][0-9]|1?[0-9]{1,2})(\.(25[0-5]|2[0-4][0-9]|1?[0-9]{1,2})){3}\])$`)
+
 func (v *validator) email(path, s string) {
 	if s == "" {
 		return
 	}
-	if a, err := mail.ParseAddress(s); err != nil || a.Address != s || a.Name != "" {
+	if !emailAddress.MatchString(s) {
 		v.add(path, fmt.Sprintf("%s %q is not an email address like name@example.com", field(path), s))
 	}
 }
@@ -115,7 +122,8 @@ func (v *validator) url(path, s string) {
 	}
 	u, err := url.Parse(s)
 	switch {
-	case err != nil || u.Scheme == "" || strings.ContainsAny(s, " \t\n"):
+	// The schema's "uri" format allows no white space of any kind.
+	case err != nil || u.Scheme == "" || strings.IndexFunc(s, unicode.IsSpace) >= 0 || strings.ContainsRune(s, '\uFEFF'):
 		v.add(path, fmt.Sprintf("%s %q is not an absolute URL like https://example.com/", field(path), s))
 	case (u.Scheme == "http" || u.Scheme == "https") && u.Host == "":
 		v.add(path, fmt.Sprintf("%s %q has no host", field(path), s))
