@@ -228,29 +228,42 @@ func (p *jsonParser) value(depth int) (*node, error) {
 // parseYAML reads a YAML document into a tree. It returns a *syntaxError for a
 // malformed document.
 func parseYAML(data []byte) (*node, error) {
+	loader, err := yaml.NewLoader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("yaml loader: %w", err)
+	}
 	var doc yaml.Node
-	if err := yaml.Load(data, &doc); err != nil {
-		var le *yaml.LoadError
-		if errors.As(err, &le) {
-			pos := position{max(le.Mark.Line, 1), max(le.Mark.Column, 1)}
-			msg := strings.TrimPrefix(le.Message, "yaml: ")
-			switch {
-			case strings.Contains(msg, "no documents"):
-				return nil, &syntaxError{pos, "file is empty"}
-			case strings.Contains(msg, "multiple"):
-				return nil, &syntaxError{pos, "invalid YAML: the file holds more than one document; a resume is one"}
-			case le.ContextMsg != "" && le.ContextMark.Line > 0:
-				msg = fmt.Sprintf("%s %s at %d:%d", msg, le.ContextMsg, le.ContextMark.Line, le.ContextMark.Column)
-			}
-			return nil, &syntaxError{pos, "invalid YAML: " + msg}
+	if err := loader.Load(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &syntaxError{position{1, 1}, "file is empty"}
 		}
-		return nil, &syntaxError{position{1, 1}, "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, yamlError(err)
 	}
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
-		c := &yamlConverter{}
-		return c.convert(doc.Content[0], 0)
+	// A second document would be ignored by some tools and read by others.
+	var next yaml.Node
+	switch err := loader.Load(&next); {
+	case err == nil:
+		return nil, &syntaxError{position{max(next.Line, 1), max(next.Column, 1)}, "invalid YAML: a second document starts here; a resume file holds one"}
+	case !errors.Is(err, io.EOF):
+		return nil, yamlError(err)
 	}
-	return nil, &syntaxError{position{1, 1}, "file is empty"}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil, &syntaxError{position{1, 1}, "file is empty"}
+	}
+	c := &yamlConverter{}
+	return c.convert(doc.Content[0], 0)
+}
+
+func yamlError(err error) error {
+	var le *yaml.LoadError
+	if !errors.As(err, &le) {
+		return &syntaxError{position{1, 1}, "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	msg := strings.TrimPrefix(le.Message, "yaml: ")
+	if le.ContextMsg != "" && le.ContextMark.Line > 0 && le.ContextMark != le.Mark {
+		msg = fmt.Sprintf("%s %s at %d:%d", msg, le.ContextMsg, le.ContextMark.Line, le.ContextMark.Column)
+	}
+	return &syntaxError{position{max(le.Mark.Line, 1), max(le.Mark.Column, 1)}, "invalid YAML: " + msg}
 }
 
 type yamlConverter struct{ nodes int }

@@ -1,6 +1,8 @@
 // Command sshresume serves a resume as an interactive terminal app over SSH.
 //
 //	sshresume [serve] [flags]   serve the resume (the default)
+//	sshresume render [flags]    print the resume as text, Markdown, JSON or vCard
+//	sshresume check FILE...     check resume files
 //	sshresume version           print the version
 //
 // Every serve flag can also be set with an SSHRESUME_* environment variable; flags
@@ -39,6 +41,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		err = serve(ctx, args, stderr)
+	case "render":
+		err = render(args, stdout, stderr)
+	case "check":
+		err = check(args, os.Stdin, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, "sshresume", buildVersion())
 	case "help":
@@ -51,6 +57,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, new(problemsFound)):
+		_, _ = fmt.Fprintln(stderr, "sshresume check:", err)
+		return 1
 	case errors.As(err, new(usageError)):
 		_, _ = fmt.Fprintln(stderr, "sshresume:", err)
 		return 2
@@ -66,6 +75,8 @@ func usage(w io.Writer) {
 
 Commands:
   serve     serve the resume over SSH (the default)
+  render    print the resume: -format text, md, json or vcard; -content FILE
+  check     check resume files and print every problem as FILE:LINE:COL: message
   version   print the version
   help      print this help
 

@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 	"time"
 
 	"charm.land/log/v2"
@@ -23,7 +27,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "TCP address to listen on")
 	fs.StringVar(&cfg.HostKeyFile, "host-key-file", cfg.HostKeyFile, "host key file, created if missing; SSHRESUME_HOST_KEY (the key itself, PEM) wins over it")
-	fs.StringVar(&contentFile, "content", "", "resume file in JSON Resume format (default: the embedded resume)")
+	fs.StringVar(&contentFile, "content", "", "resume file, JSON or YAML in the JSON Resume schema (default: the embedded resume); SIGHUP reloads it")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", cfg.ShutdownGrace, "how long open sessions may take to finish on shutdown")
@@ -38,7 +42,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{err}
 	}
 
-	resume, err := loadResume(contentFile)
+	resume, err := loadResume(contentFile, logger)
 	if err != nil {
 		return err
 	}
@@ -46,6 +50,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stopReload := reloadOnHangup(contentFile, srv, logger)
+	defer stopReload()
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -69,11 +75,81 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	return nil
 }
 
-func loadResume(path string) (*content.Resume, error) {
+// loadResume reads and validates the resume file at path, or the embedded resume
+// when path is empty. The fields sshresume ignores are logged when logger is set.
+func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
 	if path == "" {
 		return content.Default()
 	}
-	return content.Load(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read resume: %w", err)
+	}
+	r, notes, err := content.Check(path, data)
+	if perr := (*content.Error)(nil); errors.As(err, &perr) {
+		return nil, fmt.Errorf("%s is not a valid resume (%s):\n%w", path, plural(len(perr.Problems), "problem"), err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		if logger != nil {
+			logger.Info("resume field ignored", "at", fmt.Sprintf("%s:%d:%d", path, n.Line, n.Col), "note", n.Message)
+		}
+	}
+	return r, nil
+}
+
+// reloadOnHangup reloads the content file on every SIGHUP until the returned
+// function is called. SIGHUP is caught even without a content file, so that a
+// stray one does not end the server.
+func reloadOnHangup(path string, srv *server.Server, logger *log.Logger) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-hup:
+				_ = reload(path, srv, logger)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(hup)
+		close(done)
+	}
+}
+
+// reload reads the content file again and serves it to the sessions that start
+// from now on; running sessions keep the resume they started with. An invalid
+// file is logged with every problem and changes nothing.
+func reload(path string, srv *server.Server, logger *log.Logger) error {
+	if path == "" {
+		logger.Warn("SIGHUP: no content file to reload; serving the embedded resume")
+		return nil
+	}
+	r, err := loadResume(path, logger)
+	if err != nil {
+		var perr *content.Error
+		if errors.As(err, &perr) {
+			for _, p := range perr.Problems {
+				logger.Error("invalid resume", "problem", fmt.Sprintf("%s:%d:%d: %s", perr.File, p.Line, p.Col, p.Message))
+			}
+		}
+		logger.Error("reload failed; still serving the previous resume", "file", path, "err", firstLine(err))
+		return err
+	}
+	srv.SetResume(r)
+	logger.Info("resume reloaded", "file", path, "name", r.Basics.Name, "sections", len(r.Document().Sections))
+	return nil
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
 }
 
 func newLogger(w io.Writer, level, format string) (*log.Logger, error) {
