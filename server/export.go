@@ -54,6 +54,6 @@ func commandList() string {
 		fmt.Fprintf(&b, "  %-6s %s\n", e.Name, desc)
 	}
 	fmt.Fprintf(&b, "  %-6s %s\n", helpCommand, "this list")
-	b.WriteString("\nWith a terminal (ssh -t HOST [SECTION]) the resume opens in an interactive viewer.\n")
+	b.WriteString("\nWith a terminal, ssh -t HOST [SECTION] opens the interactive viewer.\n")
 	return b.String()
 }
