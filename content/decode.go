@@ -47,6 +47,14 @@ func (d *decoder) value(v reflect.Value, n *node, path string) {
 		return
 	}
 	switch v.Kind() {
+	case reflect.Slice, reflect.Map:
+		if len(n.items) == 0 && len(n.fields) == 0 {
+			// An empty list is no list: the model, and so the JSON export,
+			// has one way to say that nothing is there.
+			return
+		}
+	}
+	switch v.Kind() {
 	case reflect.Pointer:
 		v.Set(reflect.New(v.Type().Elem()))
 		d.value(v.Elem(), n, path)

@@ -154,10 +154,11 @@ func markdownProbe(s string) ([]byte, error) {
 // resume holding a plain word instead.
 func checkMarkdownLiteral(t *testing.T, s string) {
 	t.Helper()
-	// Blank lines separate paragraphs, which adds structure on purpose.
+	// Blank lines separate paragraphs, which adds structure on purpose, and
+	// white space around a line is not what this test is about.
 	var kept []string
 	for _, l := range strings.Split(s, "\n") {
-		if strings.TrimSpace(l) != "" {
+		if l = strings.TrimSpace(l); l != "" {
 			kept = append(kept, l)
 		}
 	}

@@ -22,7 +22,7 @@ import (
 // YAML alias bomb, a million nested brackets) fails fast with a clear message.
 const (
 	maxDepth = 64
-	maxNodes = 200_000
+	maxNodes = 20_000
 )
 
 type nodeKind int
