@@ -65,8 +65,8 @@ func (e *Error) Error() string {
 
 // Parse decodes a resume, JSON or YAML in the JSON Resume schema, and validates it.
 // The name is the file name used in error messages; its extension (.json, .yaml,
-// .yml) chooses the format, else the content does (see DetectFormat). On failure
-// the error is an *Error with a line and column for every problem.
+// .yml) chooses the format, else the content does: JSON when it starts with '{'.
+// On failure the error is an *Error with a line and column for every problem.
 func Parse(name string, data []byte) (*Resume, error) {
 	r, _, err := Check(name, data)
 	return r, err
@@ -86,7 +86,7 @@ func Check(name string, data []byte) (*Resume, []Problem, error) {
 		return nil, nil, fail(newLines(data).at(int64(invalidUTF8Offset(data))), "file is not valid UTF-8")
 	}
 	parse := parseJSON
-	if DetectFormat(name, data) == YAML {
+	if isYAML(name, data) {
 		parse = parseYAML
 	}
 	root, err := parse(data)

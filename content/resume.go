@@ -1,15 +1,18 @@
 // Package content owns the resume: the JSON Resume model (https://jsonresume.org/schema),
-// the default resume embedded in the binary, loading and validation with file:line:col
-// errors, the reading order of its sections, and the plain-text renderer.
+// the default resume embedded in the binary, loading from JSON or YAML and validation
+// with file:line:col errors, the reading order of its sections, and the exports
+// (plain text, Markdown, JSON Resume, vCard).
 //
 // A *Resume is parsed and validated once at start and then shared read-only by every
 // session; nothing in this package mutates a Resume after Parse returns it.
 package content
 
 // Resume is a JSON Resume document. Field names and JSON keys follow the official schema,
-// so an existing resume.json loads unchanged. Fields the schema does not define are
-// accepted (the schema allows them) and ignored, except for the documented sshresume
-// extensions: Education.Department, Award.EndDate and Meta.SSHResume.
+// so an existing resume.json loads unchanged. Besides the documented sshresume
+// extensions (Education.Department, Award.EndDate and Meta.SSHResume), fields the
+// schema does not define are accepted, as the schema allows, and ignored; Check
+// lists them as notes. Near-misses of a known field and fields the schema renamed
+// are errors instead, since their content would silently vanish.
 type Resume struct {
 	Schema       string        `json:"$schema,omitempty"`
 	Basics       Basics        `json:"basics"`

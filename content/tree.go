@@ -73,29 +73,18 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return e.msg }
 
-// Format is a resume file format.
-type Format string
-
-// The formats a resume file can be written in.
-const (
-	JSON Format = "json"
-	YAML Format = "yaml"
-)
-
-// DetectFormat picks the format of a resume file: by the name's extension (.json,
-// .yaml, .yml), else by its content: JSON when it starts with '{', else YAML.
-func DetectFormat(name string, data []byte) Format {
+// isYAML tells the format of a resume file: by the name's extension (.json, .yaml,
+// .yml), else by its content: JSON when it starts with '{', else YAML.
+func isYAML(name string, data []byte) bool {
 	lower := strings.ToLower(name)
 	switch {
 	case strings.HasSuffix(lower, ".json"):
-		return JSON
+		return false
 	case strings.HasSuffix(lower, ".yaml"), strings.HasSuffix(lower, ".yml"):
-		return YAML
+		return true
 	}
-	if trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, utf8BOM), " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
-		return JSON
-	}
-	return YAML
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	return len(trimmed) == 0 || trimmed[0] != '{'
 }
 
 var utf8BOM = []byte("\xef\xbb\xbf")
@@ -156,18 +145,20 @@ func (p *jsonParser) next() int64 {
 }
 
 func (p *jsonParser) fail(err error) error {
-	var syn *json.SyntaxError
-	switch {
-	case errors.As(err, &syn):
-		// Token reports the offset of the character that broke the syntax.
-		return &syntaxError{p.lines.at(syn.Offset), "invalid JSON: " + syn.Error()}
-	case errors.Is(err, io.EOF) && p.nodes == 0:
+	if errors.Is(err, io.EOF) && p.nodes == 0 {
 		return &syntaxError{position{1, 1}, "file is empty"}
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return &syntaxError{p.lines.at(int64(len(p.data))), "invalid JSON: unexpected end of file"}
-	default:
-		return &syntaxError{p.lines.at(p.dec.InputOffset()), "invalid JSON: " + err.Error()}
 	}
+	// The tokenizer's offsets point sometimes at the offending character and
+	// sometimes past it; a whole-document decode reports it consistently, just
+	// past it. This runs only on a broken file.
+	var syn *json.SyntaxError
+	if errors.As(json.Unmarshal(p.data, new(any)), &syn) {
+		if syn.Offset >= int64(len(p.data)) && strings.Contains(syn.Error(), "end of JSON input") {
+			return &syntaxError{p.lines.at(int64(len(p.data))), "invalid JSON: unexpected end of file"}
+		}
+		return &syntaxError{p.lines.at(syn.Offset - 1), "invalid JSON: " + syn.Error()}
+	}
+	return &syntaxError{p.lines.at(p.dec.InputOffset()), "invalid JSON: " + err.Error()}
 }
 
 func (p *jsonParser) value(depth int) (*node, error) {
