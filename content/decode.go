@@ -118,13 +118,14 @@ func (d *decoder) unknown(t reflect.Type, fields *structFields, m member, path s
 	if where == "" {
 		where = "the resume"
 	}
+	renamed, near := legacyNames[t][m.key], suggest(m.key, fields.names)
 	switch {
 	case t == reflect.TypeFor[Presentation]():
 		d.problem(m.pos, at, fmt.Sprintf("unknown field %q in %s (it has: %s)", m.key, where, strings.Join(fields.names, ", ")))
-	case legacyNames[t][m.key] != "":
-		d.problem(m.pos, at, fmt.Sprintf("%s: %q is the old JSON Resume name of %q; rename it", where, m.key, legacyNames[t][m.key]))
-	case suggest(m.key, fields.names) != "":
-		d.problem(m.pos, at, fmt.Sprintf("%s: unknown field %q; did you mean %q?", where, m.key, suggest(m.key, fields.names)))
+	case renamed != "":
+		d.problem(m.pos, at, fmt.Sprintf("%s: %q is the old JSON Resume name of %q; rename it", where, m.key, renamed))
+	case near != "":
+		d.problem(m.pos, at, fmt.Sprintf("%s: unknown field %q; did you mean %q?", where, m.key, near))
 	default:
 		d.notes = append(d.notes, Problem{Line: m.pos.line, Col: m.pos.col, Path: at,
 			Message: fmt.Sprintf("note: %s is not a JSON Resume field; sshresume ignores it", field(at))})

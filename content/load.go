@@ -157,6 +157,10 @@ func invalidUTF8Offset(data []byte) int {
 	return len(data)
 }
 
-func escapePointer(key string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
-}
+// A Replacer is safe for concurrent use and costly to build: build each once.
+var (
+	pointerEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)
+
+func escapePointer(key string) string { return pointerEscaper.Replace(key) }

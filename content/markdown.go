@@ -104,8 +104,10 @@ var (
 // mdURL makes a validated URL safe inside an autolink, which ends at '>' and may
 // not hold spaces or '<'.
 func mdURL(u string) string {
-	return strings.NewReplacer("<", "%3C", ">", "%3E", " ", "%20").Replace(u)
+	return autolinkEscaper.Replace(u)
 }
+
+var autolinkEscaper = strings.NewReplacer("<", "%3C", ">", "%3E", " ", "%20")
 
 // mdLine renders text that must stay on one line, such as a heading: its line
 // breaks become spaces.

@@ -166,7 +166,7 @@ func field(path string) string {
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(strings.NewReplacer("~1", "/", "~0", "~").Replace(part))
+		b.WriteString(pointerUnescaper.Replace(part))
 	}
 	return b.String()
 }

@@ -75,8 +75,10 @@ func splitName(name string) (given, family string) {
 // vcardText escapes a text value (RFC 6350, section 3.4): backslash, comma,
 // semicolon and line breaks.
 func vcardText(s string) string {
-	return strings.NewReplacer(`\`, `\\`, ",", `\,`, ";", `\;`, "\n", `\n`).Replace(s)
+	return vcardEscaper.Replace(s)
 }
+
+var vcardEscaper = strings.NewReplacer(`\`, `\\`, ",", `\,`, ";", `\;`, "\n", `\n`)
 
 type vcardWriter struct{ strings.Builder }
 
