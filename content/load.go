@@ -101,7 +101,7 @@ func Check(name string, data []byte) (*Resume, []Problem, error) {
 	var r Resume
 	d := decoder{where: map[string]position{}}
 	d.value(reflect.ValueOf(&r).Elem(), root, "")
-	problems := d.problems
+	problems := slices.Clone(d.problems)
 	for _, p := range validate(&r) {
 		// A value that could not be decoded was left empty; what validation
 		// says about it ("name is required") would report one mistake twice.

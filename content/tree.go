@@ -50,7 +50,7 @@ type node struct {
 	kind nodeKind
 	// text is a string's value, or the literal of a number or boolean.
 	text string
-	// plain marks a YAML scalar that YAML typed as a number, boolean or date but
+	// plain marks a YAML scalar that YAML typed as a number or a boolean but
 	// that the owner may have meant as text (startDate: 2021, phone: 5550100).
 	plain  bool
 	items  []*node
