@@ -5,7 +5,7 @@
 # generator (cmd/sshload) runs the same measurements against each; the results are
 # a Markdown table and the raw JSON reports.
 #
-#   bench/compare.sh                     # defaults: about 4 minutes on 2 cores
+#   bench/compare.sh                     # defaults: about 3 minutes on 2 cores
 #   N=2000 HOLD=30s bench/compare.sh     # bigger
 #   SSHRESUME_FLAGS="-max-conns 5000" bench/compare.sh
 #
@@ -23,7 +23,7 @@ source bench/lib.sh
 # workers; exec runs `text` from EXEC_C workers for EXEC_DURATION.
 N=${N:-1000}
 N_SMALL=${N_SMALL:-200}
-RATE=${RATE:-100}              # new sessions per second while ramping up
+RATE=${RATE:-25}               # new sessions per second and server while ramping up
 HOLD=${HOLD:-20s}              # how long the N sessions stay idle
 KEYS=${KEYS:-1000}             # keystrokes with N sessions open
 KEY_RATE=${KEY_RATE:-50}       # keystrokes per second over all sessions
@@ -95,6 +95,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	if ! id -u "$BENCH_USER" >/dev/null 2>&1; then
 		useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh "$BENCH_USER"
 	fi
+	# No password, but not a locked account either: without PAM, sshd refuses
+	# locked accounts ("!" in /etc/shadow) even for public-key logins.
+	usermod -p '*' "$BENCH_USER"
 	mkdir -p /run/sshd # sshd's privilege separation directory
 else
 	BENCH_USER=$(id -un)
@@ -124,13 +127,28 @@ load() {
 	echo "--> $label $mode"
 	local rc=0
 	"$LOAD" -mode "$mode" -label "$label" -addr "127.0.0.1:$port" -pid "$pid" \
-		-json "$OUT/$label-$mode.json" "$@" | tee -a "$OUT/summary.txt" || rc=$?
+		-json "$OUT/$label-$mode.json" "$@" >"$OUT/$label-$mode.txt" || rc=$?
+	cat "$OUT/$label-$mode.txt" >>"$OUT/summary.txt"
 	# Status 3 means some sessions or requests failed: the table shows how many.
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
-		echo "sshload failed with status $rc" >&2
+		echo "sshload $label $mode failed with status $rc" >&2
 		return "$rc"
 	fi
 }
+
+# together CMD1 -- CMD2: run two loads at the same time, so that both see the
+# same machine: on a shared machine, a load that runs alone sees whatever else
+# happens to run then, and only ratios measured together are comparable.
+together() {
+	local first=() pids=() rc=0
+	while [ "$1" != -- ]; do first+=("$1"); shift; done
+	shift
+	"${first[@]}" & pids+=($!)
+	"$@" & pids+=($!)
+	for pid in "${pids[@]}"; do wait "$pid" || rc=$?; done
+	return "$rc"
+}
+
 openssh=(-identity "$WORK/sshd/client_ed25519" -user "$BENCH_USER")
 
 echo "==> machine"
@@ -149,26 +167,31 @@ echo "==> machine"
 
 # Held sessions first, on fresh servers, so that the memory per session is not
 # hidden in a heap grown by earlier runs. OpenSSH's forced command ends every
-# session after the text, so it has nothing to hold.
-echo "==> hold $N sessions"
+# session after the text, so it has nothing to hold. sshresume and barewish are
+# measured at the same time, with the same parameters.
+echo "==> hold $N sessions on sshresume and barewish at once"
 hold=(-n "$N" -rate "$RATE" -checkpoints "$N_SMALL" -hold "$HOLD" -keys "$KEYS" -key-rate "$KEY_RATE"
 	-settle 3s -max-duration 10m)
-load sshresume hold "$P_RESUME" "$PID_RESUME" "${hold[@]}" -pty-cmd "$SECTION" -expect "$NAME" -expect quit
-load barewish hold "$P_BARE" "$PID_BARE" "${hold[@]}" -expect "bare wish"
+together load sshresume hold "$P_RESUME" "$PID_RESUME" "${hold[@]}" -pty-cmd "$SECTION" -expect "$NAME" -expect quit \
+	-- load barewish hold "$P_BARE" "$PID_BARE" "${hold[@]}" -expect "bare wish"
 
-echo "==> churn: $CHURN_N new sessions, $CHURN_C at a time"
+echo "==> churn: $CHURN_N new sessions, $CHURN_C at a time, on sshresume and barewish at once"
 churn=(-n "$CHURN_N" -c "$CHURN_C" -settle 1s -duration 2m)
-load sshresume churn "$P_RESUME" "$PID_RESUME" "${churn[@]}" -expect "$NAME" -expect quit
-load barewish churn "$P_BARE" "$PID_BARE" "${churn[@]}" -expect "bare wish"
+together load sshresume churn "$P_RESUME" "$PID_RESUME" "${churn[@]}" -expect "$NAME" -expect quit \
+	-- load barewish churn "$P_BARE" "$PID_BARE" "${churn[@]}" -expect "bare wish"
+echo "==> churn on OpenSSH"
 load openssh churn "$P_SSHD" "$PID_SSHD" "${churn[@]}" "${openssh[@]}" -detect stream -expect "$NAME" -expect "$LAST"
 
-echo "==> exec: text at concurrency $EXEC_C for $EXEC_DURATION"
+# Requests per second are measured one server at a time: run together, the
+# servers would share the CPU and each would show only its share.
+echo "==> exec: text at concurrency $EXEC_C for $EXEC_DURATION, one server at a time"
 execs=(-cmd text -c "$EXEC_C" -duration "$EXEC_DURATION" -expect "$NAME" -expect "$LAST" -settle 1s)
 load sshresume exec "$P_RESUME" "$PID_RESUME" "${execs[@]}"
 load barewish exec "$P_BARE" "$PID_BARE" "${execs[@]}"
 load openssh exec "$P_SSHD" "$PID_SSHD" "${execs[@]}" "${openssh[@]}"
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
+cat "$OUT/summary.txt"
 "$LOAD" table -o "$OUT/results.md" \
 	"$OUT"/sshresume-*.json "$OUT"/barewish-*.json "$OUT"/openssh-*.json
 echo

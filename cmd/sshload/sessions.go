@@ -181,13 +181,18 @@ func typeKeys(ctx context.Context, r sessionRun, all []*ptySession, rec *recorde
 	// renderer ticker, and the round trips would measure that phase.
 	mean := float64(time.Second) / r.keyRate
 	next := time.Now()
-	sent := 0
-	for i := range r.keys {
+	sent, cursor := 0, 0
+	for range r.keys {
 		if !sleepUntil(ctx, next) {
 			break
 		}
 		next = next.Add(time.Duration(rand.ExpFloat64() * mean))
-		if err := all[i%len(all)].press(r.keyPair); err != nil {
+		s := nextReady(ctx, all, &cursor, r.keyTimeout)
+		if s == nil {
+			rec.fail("key: every session still waits for its last answer")
+			continue
+		}
+		if err := s.press(r.keyPair); err != nil {
 			rec.fail(errKind("key", err))
 			continue
 		}
@@ -219,6 +224,27 @@ func typeKeys(ctx context.Context, r sessionRun, all []*ptySession, rec *recorde
 		kr.CPUPerKey = round3((k1.CPU - k0.CPU) / float64(sent) * 1000)
 	}
 	return kr
+}
+
+// nextReady returns the next session, in turn from *cursor, that is not waiting
+// for the answer to a keystroke: like a person, a session types its next key
+// only after it saw the last one answered. If all are waiting it waits for one,
+// at most timeout, and returns nil if none becomes ready.
+func nextReady(ctx context.Context, all []*ptySession, cursor *int, timeout time.Duration) *ptySession {
+	deadline := time.Now().Add(timeout)
+	for {
+		for range all {
+			s := all[*cursor%len(all)]
+			*cursor++
+			if !s.awaiting() {
+				return s
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil
+		}
+		sleep(ctx, time.Millisecond)
+	}
 }
 
 // openAndFrame opens a session and waits for its first frame, recording the
