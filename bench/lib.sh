@@ -5,12 +5,17 @@
 # Processes started with `spawn`, stopped by `stop_all`.
 declare -a BENCH_PIDS=()
 
-# free_port prints a loopback TCP port nobody listens on.
+# Ports free_port handed out, which may not be listened on yet.
+BENCH_PORTS_FILE=$(mktemp "${TMPDIR:-/tmp}/bench-ports.XXXXXX")
+
+# free_port prints a loopback TCP port nobody listens on and that it has not
+# handed out before (it runs in a subshell, hence the file).
 free_port() {
 	local p
 	for _ in $(seq 200); do
 		p=$((20000 + RANDOM % 40000))
-		if ! ss -Htln "sport = :$p" | grep -q .; then
+		if ! grep -qx "$p" "$BENCH_PORTS_FILE" && ! ss -Htln "sport = :$p" | grep -q .; then
+			echo "$p" >>"$BENCH_PORTS_FILE"
 			echo "$p"
 			return 0
 		fi
@@ -67,6 +72,7 @@ stop_all() {
 		stop "${BENCH_PIDS[$i]}"
 	done
 	BENCH_PIDS=()
+	rm -f "$BENCH_PORTS_FILE"
 }
 
 # raise_fd_limit raises the soft limit on open files to the hard limit: every

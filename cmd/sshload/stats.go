@@ -88,16 +88,6 @@ func (r *recorder) count(name string) int {
 	return len(r.values[name])
 }
 
-func (r *recorder) sum(name string) float64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s := 0.0
-	for _, v := range r.values[name] {
-		s += v
-	}
-	return s
-}
-
 // errorCounts returns a copy of the error counts, or nil if there were none.
 func (r *recorder) errorCounts() map[string]int {
 	r.mu.Lock()
@@ -110,14 +100,4 @@ func (r *recorder) errorCounts() map[string]int {
 		out[k] = v
 	}
 	return out
-}
-
-func (r *recorder) failures() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, v := range r.errors {
-		n += v
-	}
-	return n
 }
