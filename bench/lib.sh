@@ -1,0 +1,85 @@
+# Helpers shared by the bench scripts: free loopback ports, waiting for a
+# listener, and starting processes that are always stopped on exit.
+# Source it from bash with `set -euo pipefail`.
+
+# Processes started with `spawn`, stopped by `stop_all`.
+declare -a BENCH_PIDS=()
+
+# Ports free_port handed out, which may not be listened on yet.
+BENCH_PORTS_FILE=$(mktemp "${TMPDIR:-/tmp}/bench-ports.XXXXXX")
+
+# free_port prints a loopback TCP port nobody listens on and that it has not
+# handed out before (it runs in a subshell, hence the file).
+free_port() {
+	local p
+	for _ in $(seq 200); do
+		p=$((20000 + RANDOM % 40000))
+		if ! grep -qx "$p" "$BENCH_PORTS_FILE" && ! ss -Htln "sport = :$p" | grep -q .; then
+			echo "$p" >>"$BENCH_PORTS_FILE"
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "no free port found" >&2
+	return 1
+}
+
+# wait_port PORT PID: wait until something listens on 127.0.0.1:PORT, for at
+# most 15 seconds, failing early if PID has exited.
+wait_port() {
+	local port=$1 pid=$2
+	for _ in $(seq 150); do
+		if ss -Htln "sport = :$port" | grep -q .; then
+			return 0
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "process $pid exited before listening on $port" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "nothing listens on 127.0.0.1:$port after 15s" >&2
+	return 1
+}
+
+# spawn LOG CMD...: start CMD in the background with its output in LOG, and
+# remember its PID (in SPAWNED_PID) for stop_all.
+spawn() {
+	local log=$1
+	shift
+	"$@" >"$log" 2>&1 &
+	SPAWNED_PID=$!
+	BENCH_PIDS+=("$SPAWNED_PID")
+}
+
+# stop PID: SIGTERM, then SIGKILL after 10 seconds.
+stop() {
+	local pid=$1
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# stop_all stops every spawned process, newest first.
+stop_all() {
+	local i
+	for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do
+		stop "${BENCH_PIDS[$i]}"
+	done
+	BENCH_PIDS=()
+	rm -f "$BENCH_PORTS_FILE"
+}
+
+# raise_fd_limit raises the soft limit on open files to the hard limit: every
+# session is a socket on both sides.
+raise_fd_limit() {
+	local hard
+	hard=$(ulimit -Hn)
+	if [ "$hard" = unlimited ]; then hard=1048576; fi
+	ulimit -Sn "$hard"
+}
