@@ -9,8 +9,25 @@ import (
 	"github.com/sshresume/sshresume/views"
 )
 
-// BenchmarkView measures one frame of every section at two window sizes: the cost
-// the renderer pays for each redraw.
+// BenchmarkRender measures drawing one frame of every section at two window
+// sizes, as after every scroll step.
+func BenchmarkRender(b *testing.B) {
+	d := doc(b)
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		for _, s := range d.Sections {
+			b.Run(fmt.Sprintf("%dx%d/%s", size[0], size[1], s.ID), func(b *testing.B) {
+				m := views.New(d, views.Options{Width: size[0], Height: size[1], Section: s.ID})
+				b.ReportAllocs()
+				for b.Loop() {
+					_ = m.Render()
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkView measures View for every section at two window sizes, as Bubble
+// Tea calls it after a message that changed nothing on screen.
 func BenchmarkView(b *testing.B) {
 	d := doc(b)
 	for _, size := range [][2]int{{80, 24}, {200, 60}} {
@@ -46,6 +63,22 @@ func BenchmarkScrollStep(b *testing.B) {
 				_ = m.View()
 			}
 		})
+	}
+}
+
+// BenchmarkSwitchSection measures a key that opens the next section, whose text
+// is already wrapped for the window.
+func BenchmarkSwitchSection(b *testing.B) {
+	d := doc(b)
+	m := views.New(d, views.Options{Width: 80, Height: 24})
+	tab := tea.KeyPressMsg{Code: tea.KeyTab}
+	for range d.Sections { // wrap every section once
+		m.Update(tab)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Update(tab)
+		_ = m.View()
 	}
 }
 

@@ -1,15 +1,21 @@
 package views
 
 import (
+	"image/color"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 )
 
-// Styles is the theme of one session. It is built for the visitor's background by
-// NewStyles and rebuilt when their terminal reports its background colour, so there
-// are no package-level styles: sessions with different terminals share one process.
-// Colours are written in full; Bubble Tea reduces them to what the visitor's
-// terminal can show.
+// Styles is the theme of one session. It is built for the visitor's background and
+// colour profile by NewStyles, and rebuilt when their terminal reports either, so
+// there are no package-level styles: sessions with different terminals share one
+// process.
+//
+// Nothing is told by colour alone: the active section has a marker and bold, links
+// are underlined, the scrollbar's thumb has its own glyph. Without colour
+// (NO_COLOR, TERM=dumb) the screen reads the same.
 type Styles struct {
 	Name    lipgloss.Style
 	Label   lipgloss.Style
@@ -31,27 +37,77 @@ type Styles struct {
 	LinkLabel    lipgloss.Style
 	Tag          lipgloss.Style
 
-	Position lipgloss.Style
-	Notice   lipgloss.Style
+	ScrollThumb lipgloss.Style
+	ScrollTrack lipgloss.Style
+	Position    lipgloss.Style
+	Notice      lipgloss.Style
 
 	Help help.Styles
 }
 
-// NewStyles returns the theme for a dark or light terminal background.
-func NewStyles(isDark bool) Styles {
-	ld := lipgloss.LightDark(isDark)
+// palette is one colour in each profile: the 16 ANSI colours, the 256-colour
+// palette and true colour. The 16- and 256-colour choices are made by hand: the
+// nearest colour by distance turns a muted grey into blue and a yellow into red,
+// and the indigo accent into a bright blue that old palettes (PuTTY's #5555FF)
+// show too dark on black, hence cyan there. A nil ansi or ansi256 means the
+// terminal's own foreground colour.
+type palette struct {
+	ansi, ansi256 color.Color
+	truecolor     string
+}
+
+// The theme's colours, for dark and light backgrounds.
+var (
+	accentDark  = palette{lipgloss.BrightCyan, lipgloss.Color("147"), "#A5B4FC"}
+	accentLight = palette{lipgloss.Blue, lipgloss.Color("62"), "#4338CA"}
+	strongDark  = palette{lipgloss.BrightWhite, lipgloss.Color("255"), "#F3F4F6"}
+	strongLight = palette{nil, lipgloss.Color("234"), "#111827"}
+	bodyDark    = palette{nil, lipgloss.Color("252"), "#D1D5DB"}
+	bodyLight   = palette{nil, lipgloss.Color("236"), "#1F2937"}
+	mutedDark   = palette{lipgloss.White, lipgloss.Color("247"), "#9CA3AF"}
+	mutedLight  = palette{lipgloss.BrightBlack, lipgloss.Color("243"), "#6B7280"}
+	faintDark   = palette{lipgloss.BrightBlack, lipgloss.Color("239"), "#4B5563"}
+	faintLight  = palette{lipgloss.White, lipgloss.Color("252"), "#D1D5DB"}
+	warmDark    = palette{lipgloss.BrightYellow, lipgloss.Color("221"), "#FCD34D"}
+	warmLight   = palette{lipgloss.Magenta, lipgloss.Color("130"), "#B45309"}
+)
+
+// pick returns the colour for a profile: none at all without colour support.
+func (c palette) pick(p colorprofile.Profile) color.Color {
+	var out color.Color
+	switch p {
+	case colorprofile.TrueColor:
+		out = lipgloss.Color(c.truecolor)
+	case colorprofile.ANSI256:
+		out = c.ansi256
+	case colorprofile.ANSI:
+		out = c.ansi
+	}
+	if out == nil {
+		return lipgloss.NoColor{}
+	}
+	return out
+}
+
+// NewStyles returns the theme for a dark or light terminal background and the
+// terminal's colour profile. Bubble Tea would reduce true colours to the profile
+// by itself; choosing them here keeps the theme's contrast in 16 and 256 colours.
+func NewStyles(isDark bool, profile colorprofile.Profile) Styles {
+	pick := func(light, dark palette) color.Color {
+		if isDark {
+			return dark.pick(profile)
+		}
+		return light.pick(profile)
+	}
 	var (
-		accent = ld(lipgloss.Color("#4338CA"), lipgloss.Color("#A5B4FC"))
-		strong = ld(lipgloss.Color("#111827"), lipgloss.Color("#F3F4F6"))
-		body   = ld(lipgloss.Color("#1F2937"), lipgloss.Color("#D1D5DB"))
-		muted  = ld(lipgloss.Color("#6B7280"), lipgloss.Color("#9CA3AF"))
-		faint  = ld(lipgloss.Color("#D1D5DB"), lipgloss.Color("#4B5563"))
-		warm   = ld(lipgloss.Color("#B45309"), lipgloss.Color("#FCD34D"))
+		accent = pick(accentLight, accentDark)
+		strong = pick(strongLight, strongDark)
+		body   = pick(bodyLight, bodyDark)
+		muted  = pick(mutedLight, mutedDark)
+		faint  = pick(faintLight, faintDark)
+		warm   = pick(warmLight, warmDark)
 	)
 	s := lipgloss.NewStyle
-	h := help.DefaultStyles(isDark)
-	h.ShortKey = h.ShortKey.Foreground(accent)
-	h.FullKey = h.FullKey.Foreground(accent)
 	return Styles{
 		Name:    s().Bold(true).Foreground(accent),
 		Label:   s().Foreground(body),
@@ -73,9 +129,19 @@ func NewStyles(isDark bool) Styles {
 		LinkLabel:    s().Foreground(muted),
 		Tag:          s().Foreground(warm),
 
-		Position: s().Foreground(muted),
-		Notice:   s().Bold(true).Foreground(warm),
+		ScrollThumb: s().Foreground(accent),
+		ScrollTrack: s().Foreground(faint),
+		Position:    s().Foreground(muted),
+		Notice:      s().Bold(true).Foreground(warm),
 
-		Help: h,
+		Help: help.Styles{
+			Ellipsis:       s().Foreground(faint),
+			ShortKey:       s().Foreground(accent),
+			ShortDesc:      s().Foreground(muted),
+			ShortSeparator: s().Foreground(faint),
+			FullKey:        s().Foreground(accent),
+			FullDesc:       s().Foreground(muted),
+			FullSeparator:  s().Foreground(faint),
+		},
 	}
 }
