@@ -1,6 +1,7 @@
 // Command sshresume serves a resume as an interactive terminal app over SSH.
 //
 //	sshresume [serve] [flags]   serve the resume (the default)
+//	sshresume preview [flags]   run the resume's TUI in this terminal, without SSH
 //	sshresume version           print the version
 //
 // Every serve flag can also be set with an SSHRESUME_* environment variable; flags
@@ -39,6 +40,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		err = serve(ctx, args, stderr)
+	case "preview":
+		err = preview(ctx, args, os.Stdin, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, "sshresume", buildVersion())
 	case "help":
@@ -66,6 +69,7 @@ func usage(w io.Writer) {
 
 Commands:
   serve     serve the resume over SSH (the default)
+  preview   run the resume's TUI in this terminal, without SSH
   version   print the version
   help      print this help
 
