@@ -28,7 +28,10 @@ func (s *Server) route(sess ssh.Session) {
 		// A deep link: "ssh -t host awards and honors" names a section in words.
 		section := strings.Join(args, " ")
 		width, height := clampWindow(pty.Window)
-		model := views.New(resume.Document(), views.Options{Width: width, Height: height, Section: section})
+		model := views.New(resume.Document(), views.Options{
+			Width: width, Height: height, Section: section,
+			ColorProfile: colorProfile(sessionEnv(sess, pty)),
+		})
 		s.runTUI(sess, model, pty, windows)
 		return
 	}

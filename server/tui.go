@@ -25,7 +25,7 @@ const (
 // the connection ends.
 func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty, windows <-chan ssh.Window) {
 	width, height := clampWindow(pty.Window)
-	env := append(sess.Environ(), "TERM="+pty.Term)
+	env := sessionEnv(sess, pty)
 	model := guard(m, s.log, sess)
 	p := tea.NewProgram(model,
 		tea.WithInput(sess),
@@ -60,6 +60,12 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty, windows <-ch
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		s.log.Warn("session ended with error", "remote", sess.RemoteAddr().String(), "err", err)
 	}
+}
+
+// sessionEnv is the environment of the visitor's terminal: the variables the
+// client sent, then the PTY's TERM.
+func sessionEnv(sess ssh.Session, pty ssh.Pty) []string {
+	return append(sess.Environ(), "TERM="+pty.Term)
 }
 
 // colorProfile is the colour profile of a visitor's terminal, from the variables

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/sshresume/sshresume/views"
 )
@@ -94,5 +95,26 @@ func BenchmarkResize(b *testing.B) {
 		m.Update(sizes[i%len(sizes)])
 		_ = m.View()
 		i++
+	}
+}
+
+// BenchmarkSessionStart measures what a new session costs the model: New, then
+// the messages Bubble Tea sends at start (window size, colour profile, the
+// terminal's background colour), each followed by a frame.
+func BenchmarkSessionStart(b *testing.B) {
+	d := doc(b)
+	start := []tea.Msg{
+		tea.WindowSizeMsg{Width: 80, Height: 24},
+		tea.ColorProfileMsg{Profile: colorprofile.ANSI256},
+		darkBackground,
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m := views.New(d, views.Options{Width: 80, Height: 24, ColorProfile: colorprofile.ANSI256})
+		_ = m.View()
+		for _, msg := range start {
+			m.Update(msg)
+			_ = m.View()
+		}
 	}
 }

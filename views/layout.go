@@ -69,9 +69,6 @@ type layout struct {
 	tabsY    int    // narrow: row of the tab bar
 	tabs     []span // narrow: where each tab is on its row
 	posWidth int    // the widest the reading position gets
-	// posOpen and posClose style the reading position, which changes with every
-	// scroll step, without running lipgloss for each frame.
-	posOpen, posClose string
 
 	header  string   // the header's lines, margins and newlines included
 	top     string   // every line above the body: the header and the tab bar
@@ -90,7 +87,11 @@ type span struct{ x0, x1, target int }
 
 // resize records the window size and lays the screen out for it.
 func (m *Model) resize(w, h int) {
-	m.width, m.height = min(max(w, 0), MaxWindow), min(max(h, 0), MaxWindow)
+	w, h = min(max(w, 0), MaxWindow), min(max(h, 0), MaxWindow)
+	if w == m.width && h == m.height {
+		return // Bubble Tea reports the size the model started with
+	}
+	m.width, m.height = w, h
 	m.relayout()
 }
 
@@ -148,12 +149,11 @@ func (m *Model) relayout() {
 	l.bodyH = max(m.height-l.bodyY-2, 1) // the rule and the status line below
 
 	st := &m.styles
-	l.thumb = " " + st.ScrollThumb.Render("┃")
-	l.track = " " + st.ScrollTrack.Render("│")
+	l.thumb = " " + st.ink.thumb.paint("┃")
+	l.track = " " + st.ink.track.paint("│")
 	l.noBar = strings.Repeat(" ", barGap)
 	l.posWidth = m.positionWidth()
-	l.posOpen, l.posClose, _ = strings.Cut(st.Position.Render("%"), "%")
-	l.bottom = l.margin + st.Rule.Render(strings.Repeat("─", l.frameW)) + "\n" + l.margin
+	l.bottom = l.margin + st.ink.rule.paint(strings.Repeat("─", l.frameW)) + "\n" + l.margin
 	m.layout = l
 	m.layout.status, m.layout.statusW = m.statusView(max(l.frameW-l.posWidth-1, 1))
 	for i := range m.pages {
@@ -224,7 +224,7 @@ func (m *Model) render() string {
 	p := m.pane()
 	thumbTop, thumbSize := 0, 0
 	// The frame's exact size, so that it is built in one allocation.
-	size := len(l.top) + len(l.bottom) + len(l.status) + l.frameW + len(l.posOpen) + len(l.posClose)
+	size := len(l.top) + len(l.bottom) + len(l.status) + l.frameW + len(m.styles.ink.position.open) + len(m.styles.ink.position.close)
 	size += l.bodyH * (len(l.margin) + max(len(l.thumb), len(l.track)) + 1)
 	if p != nil {
 		thumbTop, thumbSize = p.thumb()
@@ -272,9 +272,9 @@ func (m *Model) render() string {
 			for range gap {
 				b.WriteByte(' ')
 			}
-			b.WriteString(l.posOpen)
+			b.WriteString(m.styles.ink.position.open)
 			b.Write(pos)
-			b.WriteString(l.posClose)
+			b.WriteString(m.styles.ink.position.close)
 		}
 	}
 	return b.String()
@@ -285,27 +285,29 @@ func (m *Model) render() string {
 func (m *Model) header(w int, roomy bool) []string {
 	st := &m.styles
 	var lines []string
-	name := st.Name.Render(ansi.Truncate(m.doc.Name, w, "…"))
+	in := &st.ink
+	name := in.name.paint(ansi.Truncate(m.doc.Name, w, "…"))
 	switch {
 	case m.doc.Label == "":
 	case ansi.StringWidth(m.doc.Name)+3+ansi.StringWidth(m.doc.Label) <= w:
-		name += st.Dim.Render(" · ") + st.Label.Render(m.doc.Label)
+		name += in.dim.paint(" · ") + in.label.paint(m.doc.Label)
 	case roomy:
 		lines = append(lines, name)
-		name = st.Label.Render(ansi.Truncate(m.doc.Label, w, "…"))
+		name = in.label.paint(ansi.Truncate(m.doc.Label, w, "…"))
 	}
 	lines = append(lines, name)
 	if c := m.contactLine(w); c != "" && roomy {
 		lines = append(lines, c)
 	}
-	return append(lines, st.Rule.Render(strings.Repeat("─", w)))
+	return append(lines, in.rule.paint(strings.Repeat("─", w)))
 }
 
 // contactLine shows as many contacts as fit in w columns, in the owner's order, as
 // links; the Contact section always lists them all.
 func (m *Model) contactLine(w int) string {
 	st := &m.styles
-	sep := st.Dim.Render("  ·  ")
+	in := &st.ink
+	sep := in.dim.paint("  ·  ")
 	var parts []string
 	used := 0
 	for _, c := range m.doc.Contacts {
@@ -317,11 +319,7 @@ func (m *Model) contactLine(w int) string {
 			break
 		}
 		used += cw
-		style := st.Contact
-		if c.URL != "" {
-			style = style.Hyperlink(c.URL)
-		}
-		parts = append(parts, style.Render(c.Text))
+		parts = append(parts, in.contact.link(c.Text, c.URL))
 	}
 	return strings.Join(parts, sep)
 }
@@ -341,15 +339,15 @@ func navLabel(i int, s content.Section) string {
 func (m *Model) navItem(i int, label string) string {
 	st := &m.styles
 	if i == m.active {
-		return st.NavMarker.Render("▸") + st.NavActive.Render(label[1:])
+		return st.ink.navMarker.paint("▸") + st.ink.navActive.paint(label[1:])
 	}
-	return st.NavItem.Render(label)
+	return st.ink.navItem.paint(label)
 }
 
 // navLines is the section list of the wide layout from section top on: h rows,
 // each w columns wide and followed by the separator from the text.
 func (m *Model) navLines(w, h, top int) []string {
-	sep := " " + m.styles.Rule.Render("│") + " "
+	sep := " " + m.styles.ink.rule.paint("│") + " "
 	blank := strings.Repeat(" ", w) + sep
 	lines := make([]string, h)
 	for row := range lines {
@@ -407,7 +405,7 @@ func (m *Model) tabsView(w int) (string, []span) {
 	var spans []span
 	x := 0
 	if lo > 0 {
-		b.WriteString(st.Dim.Render("‹") + " ")
+		b.WriteString(st.ink.dim.paint("‹") + " ")
 		spans = append(spans, span{0, 2, lo - 1})
 		x = 2
 	}
@@ -417,15 +415,15 @@ func (m *Model) tabsView(w int) (string, []span) {
 			x += gap
 		}
 		if i == m.active {
-			b.WriteString(st.NavMarker.Render("▸") + " " + st.NavActive.Render(labels[i]))
+			b.WriteString(st.ink.navMarker.paint("▸") + " " + st.ink.navActive.paint(labels[i]))
 		} else {
-			b.WriteString(st.NavItem.Render(labels[i]))
+			b.WriteString(st.ink.navItem.paint(labels[i]))
 		}
 		spans = append(spans, span{x, x + widths[i], i})
 		x += widths[i]
 	}
 	if hi < n {
-		b.WriteString(" " + st.Dim.Render("›"))
+		b.WriteString(" " + st.ink.dim.paint("›"))
 		spans = append(spans, span{x, x + 2, hi})
 		x += 2
 	}
@@ -436,38 +434,75 @@ func (m *Model) tabsView(w int) (string, []span) {
 // the model (a copy confirmation), else a notice from the server, else the key
 // help with as many keys as fit.
 func (m *Model) statusView(w int) (string, int) {
-	text, style := m.flash, m.styles.Notice
+	text := m.flash
 	if text == "" {
 		text = m.notice
 	}
 	if text != "" {
 		text = ansi.Truncate(text, w, "…")
-		return style.Render(text), ansi.StringWidth(text)
+		return m.styles.ink.notice.paint(text), ansi.StringWidth(text)
+	}
+	c := &m.shortHelp
+	if c.line != "" && c.w == w && c.open == m.showHelp && c.styles == m.stylesGen {
+		return c.line, c.width
 	}
 	keys := m.keys
 	bindings := keys.ShortHelp()
 	for _, drop := range keys.shortHelpDropOrder() {
-		if shortHelpWidth(bindings, m.help.ShortSeparator) <= w {
+		if shortHelpWidth(bindings) <= w {
 			break
 		}
 		drop.SetEnabled(false)
 		bindings = keys.ShortHelp()
 	}
-	h := m.help
-	h.SetWidth(w)
-	line := ansi.Truncate(h.ShortHelpView(bindings), w, "…")
+	line, width := m.shortHelpView(bindings, w)
+	*c = shortHelpCache{w: w, open: m.showHelp, styles: m.stylesGen, line: line, width: width}
+	return c.line, c.width
+}
+
+// shortHelpSep separates the footer's keys, as bubbles/help does.
+const shortHelpSep = " • "
+
+// shortHelpView renders the enabled bindings on one line in the style of
+// bubbles/help's short help, from the theme's inks: every session renders its
+// footer, and lipgloss would make that a good part of its start.
+func (m *Model) shortHelpView(bindings []key.Binding, w int) (string, int) {
+	in := &m.styles.ink
+	var b strings.Builder
+	n := 0
+	for _, kb := range bindings {
+		if !kb.Enabled() {
+			continue
+		}
+		if n > 0 {
+			b.WriteString(in.helpSep.paint(shortHelpSep))
+		}
+		b.WriteString(in.helpKey.paint(kb.Help().Key) + " " + in.helpDesc.paint(kb.Help().Desc))
+		n++
+	}
+	line := ansi.Truncate(b.String(), w, "…")
 	return line, ansi.StringWidth(line)
 }
 
-// shortHelpWidth is the width bubbles/help gives the enabled bindings on one line.
-func shortHelpWidth(bindings []key.Binding, sep string) int {
+// shortHelpCache keeps the footer's key help for as long as its width, the help
+// screen's state and the theme stay the same.
+type shortHelpCache struct {
+	w      int
+	open   bool
+	styles int
+	line   string
+	width  int
+}
+
+// shortHelpWidth is the width of the enabled bindings on one line.
+func shortHelpWidth(bindings []key.Binding) int {
 	w, n := 0, 0
 	for _, b := range bindings {
 		if !b.Enabled() {
 			continue
 		}
 		if n > 0 {
-			w += ansi.StringWidth(sep)
+			w += ansi.StringWidth(shortHelpSep)
 		}
 		w += ansi.StringWidth(b.Help().Key) + 1 + ansi.StringWidth(b.Help().Desc)
 		n++
@@ -537,7 +572,7 @@ func (m *Model) tooSmallView() string {
 		text := ansi.Truncate(lines[i], m.width, "")
 		b.WriteString(strings.Repeat(" ", (m.width-ansi.StringWidth(text))/2))
 		if i < title {
-			text = m.styles.Notice.Render(text)
+			text = m.styles.ink.notice.paint(text)
 		}
 		b.WriteString(text)
 	}

@@ -26,6 +26,11 @@ type Options struct {
 	// its ID, its title, an alias or its number. Empty opens the first section;
 	// a name that matches nothing opens it too, and says so in the footer.
 	Section string
+	// ColorProfile is the visitor's terminal's colour profile, when it is known
+	// up front; Bubble Tea also reports it, but only after the first frame, and
+	// changing the theme then would lay the screen out twice. Zero means true
+	// colour until then.
+	ColorProfile colorprofile.Profile
 }
 
 // Model is the root model of one visitor's session. It routes messages: window size
@@ -42,6 +47,9 @@ type Model struct {
 	styles  Styles
 	isDark  bool
 	profile colorprofile.Profile
+	// stylesGen counts theme changes, for what is cached per theme.
+	stylesGen int
+	shortHelp shortHelpCache
 
 	width, height int
 	layout        layout
@@ -82,7 +90,7 @@ func New(doc *content.Document, opts Options) *Model {
 		keys:    DefaultKeyMap(len(doc.Sections)),
 		help:    help.New(),
 		isDark:  true, // until the terminal answers; most terminals are dark
-		profile: colorprofile.TrueColor,
+		profile: opts.ColorProfile,
 		pages:   make([]textPage, len(doc.Sections)),
 	}
 	for i := range doc.Sections {
@@ -102,6 +110,9 @@ func New(doc *content.Document, opts Options) *Model {
 		} else if len(doc.Sections) > 0 {
 			m.flash = "No section “" + printable(opts.Section, 24) + "”; try " + sectionIDs(doc)
 		}
+	}
+	if m.profile == colorprofile.Unknown {
+		m.profile = colorprofile.TrueColor
 	}
 	m.width, m.height = min(max(opts.Width, 0), MaxWindow), min(max(opts.Height, 0), MaxWindow)
 	m.styles = NewStyles(m.isDark, m.profile)
@@ -246,6 +257,7 @@ func (m *Model) setStyles(isDark bool, profile colorprofile.Profile) {
 	}
 	m.isDark, m.profile = isDark, profile
 	m.styles = NewStyles(isDark, profile)
+	m.stylesGen++
 	m.help.Styles = m.styles.Help
 	for i := range m.pages {
 		m.pages[i].invalidate()

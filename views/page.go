@@ -3,7 +3,6 @@ package views
 import (
 	"strings"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sshresume/sshresume/content"
@@ -144,56 +143,10 @@ func (p *textPage) jumpTo(y int) {
 	p.scrollTo((y*maxOff + (h-1)/2) / (h - 1))
 }
 
-// ink is a style reduced to the escape sequences around its text. A section is
-// styled line by line; running lipgloss once per style rather than once per line
-// makes a re-wrap several times cheaper.
-type ink struct{ open, close string }
-
-func inkOf(s lipgloss.Style) ink {
-	r := s.Render("x")
-	i := strings.LastIndexByte(r, 'x') // the closing sequences hold no letter x
-	return ink{r[:i], r[i+1:]}
-}
-
-func (k ink) paint(text string) string {
-	if text == "" {
-		return ""
-	}
-	return k.open + text + k.close
-}
-
-// link paints text as a hyperlink to url (OSC 8): terminals that know them make
-// the text clickable, the others show the text alone.
-func (k ink) link(text, url string) string {
-	if text == "" || url == "" {
-		return k.paint(text)
-	}
-	return ansi.SetHyperlink(url) + k.open + text + k.close + ansi.ResetHyperlink()
-}
-
-// sectionInks are the section's styles as inks.
-type sectionInks struct {
-	title, heading, date, subtitle, text, bullet, link, linkLabel, tag ink
-}
-
-func newSectionInks(st *Styles) sectionInks {
-	return sectionInks{
-		title:     inkOf(st.SectionTitle),
-		heading:   inkOf(st.Heading),
-		date:      inkOf(st.Date),
-		subtitle:  inkOf(st.Subtitle),
-		text:      inkOf(st.Text),
-		bullet:    inkOf(st.Bullet),
-		link:      inkOf(st.Link),
-		linkLabel: inkOf(st.LinkLabel),
-		tag:       inkOf(st.Tag),
-	}
-}
-
 // renderSection lays the section out at width w. Text is wrapped before it is
 // styled, so widths are exact: every line is padded to exactly w columns.
 func renderSection(s *content.Section, w int, st *Styles) (lines []string, anchors []int) {
-	in := newSectionInks(st)
+	in := &st.ink
 	block := 0
 	// emit adds the wrapped lines of one source block. Each line's anchor is the
 	// block number in the high bits and the offset of its first character below.
@@ -226,7 +179,7 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 		if i > 0 {
 			blank()
 		}
-		renderHeading(e, w, &in, emit)
+		renderHeading(e, w, in, emit)
 		for _, l := range e.Lines {
 			emit(l, w, paint(in.subtitle))
 		}
@@ -275,7 +228,7 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 
 // renderHeading writes an entry's heading with its date on the right of the last
 // heading line when both fit, else on a line of its own.
-func renderHeading(e content.Entry, w int, in *sectionInks, emit func(string, int, func(int, string) (string, int))) {
+func renderHeading(e content.Entry, w int, in *inks, emit func(string, int, func(int, string) (string, int))) {
 	dateW := ansi.StringWidth(e.Date)
 	if e.Heading == "" {
 		if e.Date != "" {

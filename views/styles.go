@@ -2,16 +2,19 @@ package views
 
 import (
 	"image/color"
+	"strings"
+	"sync"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 )
 
-// Styles is the theme of one session. It is built for the visitor's background and
-// colour profile by NewStyles, and rebuilt when their terminal reports either, so
-// there are no package-level styles: sessions with different terminals share one
-// process.
+// Styles is the theme of one session. The session gets it from NewStyles for the
+// visitor's background and colour profile, and a new one when their terminal
+// reports either: sessions with different terminals share one process, so there
+// is no package-level current style.
 //
 // Nothing is told by colour alone: the active section has a marker and bold, links
 // are underlined, the scrollbar's thumb has its own glyph. Without colour
@@ -43,6 +46,74 @@ type Styles struct {
 	Notice      lipgloss.Style
 
 	Help help.Styles
+
+	ink inks
+}
+
+// inks are the theme's styles reduced to the escape sequences around a text. The
+// screen is put together from many small styled pieces, and running lipgloss for
+// each costs more than the rest of a layout; the sequences are worked out once
+// per theme instead.
+type inks struct {
+	name, label, contact, dim, rule, navItem, navActive, navMarker     ink
+	title, heading, date, subtitle, text, bullet, link, linkLabel, tag ink
+	thumb, track, position, notice                                     ink
+	helpKey, helpDesc, helpSep                                         ink
+}
+
+// ink is a style reduced to the escape sequences before and after its text.
+type ink struct{ open, close string }
+
+func inkOf(s lipgloss.Style) ink {
+	r := s.Render("x")
+	i := strings.LastIndexByte(r, 'x') // the closing sequences hold no letter x
+	return ink{r[:i], r[i+1:]}
+}
+
+// paint styles text, which must not contain newlines.
+func (k ink) paint(text string) string {
+	if text == "" {
+		return ""
+	}
+	return k.open + text + k.close
+}
+
+// link paints text as a hyperlink to url (OSC 8): terminals that know them make
+// the text clickable, the others show the text alone.
+func (k ink) link(text, url string) string {
+	if text == "" || url == "" {
+		return k.paint(text)
+	}
+	return ansi.SetHyperlink(url) + k.open + text + k.close + ansi.ResetHyperlink()
+}
+
+func newInks(s *Styles) inks {
+	return inks{
+		name:      inkOf(s.Name),
+		label:     inkOf(s.Label),
+		contact:   inkOf(s.Contact),
+		dim:       inkOf(s.Dim),
+		rule:      inkOf(s.Rule),
+		navItem:   inkOf(s.NavItem),
+		navActive: inkOf(s.NavActive),
+		navMarker: inkOf(s.NavMarker),
+		title:     inkOf(s.SectionTitle),
+		heading:   inkOf(s.Heading),
+		date:      inkOf(s.Date),
+		subtitle:  inkOf(s.Subtitle),
+		text:      inkOf(s.Text),
+		bullet:    inkOf(s.Bullet),
+		link:      inkOf(s.Link),
+		linkLabel: inkOf(s.LinkLabel),
+		tag:       inkOf(s.Tag),
+		thumb:     inkOf(s.ScrollThumb),
+		track:     inkOf(s.ScrollTrack),
+		position:  inkOf(s.Position),
+		notice:    inkOf(s.Notice),
+		helpKey:   inkOf(s.Help.ShortKey),
+		helpDesc:  inkOf(s.Help.ShortDesc),
+		helpSep:   inkOf(s.Help.ShortSeparator),
+	}
 }
 
 // palette is one colour in each profile: the 16 ANSI colours, the 256-colour
@@ -92,7 +163,30 @@ func (c palette) pick(p colorprofile.Profile) color.Color {
 // NewStyles returns the theme for a dark or light terminal background and the
 // terminal's colour profile. Bubble Tea would reduce true colours to the profile
 // by itself; choosing them here keeps the theme's contrast in 16 and 256 colours.
+//
+// Each of the dozen themes is built once and then copied to the sessions that
+// use it: a theme is immutable, and building one costs more than the rest of a
+// session's start.
 func NewStyles(isDark bool, profile colorprofile.Profile) Styles {
+	profile = min(profile, colorprofile.TrueColor)
+	t := &themes[boolIndex(isDark)][profile]
+	t.once.Do(func() { t.styles = newStyles(isDark, profile) })
+	return t.styles
+}
+
+var themes [2][colorprofile.TrueColor + 1]struct {
+	once   sync.Once
+	styles Styles
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func newStyles(isDark bool, profile colorprofile.Profile) Styles {
 	pick := func(light, dark palette) color.Color {
 		if isDark {
 			return dark.pick(profile)
@@ -108,7 +202,7 @@ func NewStyles(isDark bool, profile colorprofile.Profile) Styles {
 		warm   = pick(warmLight, warmDark)
 	)
 	s := lipgloss.NewStyle
-	return Styles{
+	st := Styles{
 		Name:    s().Bold(true).Foreground(accent),
 		Label:   s().Foreground(body),
 		Contact: s().Foreground(muted),
@@ -144,4 +238,6 @@ func NewStyles(isDark bool, profile colorprofile.Profile) Styles {
 			FullSeparator:  s().Foreground(faint),
 		},
 	}
+	st.ink = newInks(&st)
+	return st
 }
