@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/sshresume/sshresume/content"
 	"github.com/sshresume/sshresume/views"
 )
 
@@ -29,60 +30,67 @@ var fuzzSizes = []int{0, 1, 2, 11, 12, 19, 20, 24, 39, 40, 41, 60, 79, 80, 99, 1
 // resizes, theme changes and notices, and checks after each that it did not
 // panic and that the screen fits the window. Three bytes make one message.
 func FuzzModel(f *testing.F) {
-	d := doc(f)
+	docs := []*content.Document{doc(f), everySection(f)}
 	f.Add([]byte{0, 12, 0, 1, 10, 5, 5, 0, 0, 5, 21, 21})
 	f.Add([]byte("\x05\x00\x00\x00\x00\x00\x05\x15\x15\x02\x01\x01\x05\x0a\x0b"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		w, h := 80, 24
-		var m tea.Model = views.New(d, views.Options{Width: w, Height: h, Section: string(data[:min(len(data), 3)])})
-		for len(data) >= 3 {
-			op, a, b := data[0], int(data[1]), int(data[2])
-			data = data[3:]
-			var msg tea.Msg
-			switch op % 8 {
-			case 0:
-				msg = fuzzKeys[a%len(fuzzKeys)]
-			case 1:
-				msg = tea.KeyPressMsg{Code: rune(a | b<<8), Text: string(rune(a | b<<8))}
-			case 2:
-				msg = tea.MouseClickMsg{X: a, Y: b, Button: tea.MouseButton(op>>3) % 4}
-			case 3:
-				wheel := []tea.MouseButton{tea.MouseWheelUp, tea.MouseWheelDown, tea.MouseWheelLeft, tea.MouseWheelRight}
-				msg = tea.MouseWheelMsg{X: a, Y: b, Button: wheel[int(op>>3)%len(wheel)]}
-			case 4:
-				if op&8 == 0 {
-					msg = tea.MouseReleaseMsg{X: a, Y: b, Button: tea.MouseLeft}
-				} else {
-					msg = tea.MouseMotionMsg{X: a, Y: b, Button: tea.MouseLeft}
-				}
-			case 5:
-				w, h = fuzzSizes[a%len(fuzzSizes)], fuzzSizes[b%len(fuzzSizes)]
-				if op&8 != 0 { // any size, not only the interesting ones
-					w, h = a*b, b
-				}
-				msg = tea.WindowSizeMsg{Width: w, Height: h}
-			case 6:
-				n := min(a%64, len(data))
-				msg = tea.PasteMsg{Content: string(data[:n])}
-				data = data[n:]
-			case 7:
-				switch b % 4 {
-				case 0:
-					msg = tea.BackgroundColorMsg{Color: color.Gray{Y: uint8(a)}}
-				case 1:
-					msg = tea.ColorProfileMsg{Profile: colorprofile.Profile(a % 6)}
-				case 2:
-					n := min(a%64, len(data))
-					msg = views.NoticeMsg{Text: string(data[:n])}
-					data = data[n:]
-				case 3:
-					msg = views.FlashDone(a % 4)
-				}
-			}
-			m, _ = m.Update(msg)
-			checkFuzzedScreen(t, m, w, h, msg)
+		for _, d := range docs {
+			fuzzModel(t, d, data)
 		}
 	})
+}
+
+// fuzzModel plays data as messages to a model of d.
+func fuzzModel(t *testing.T, d *content.Document, data []byte) {
+	w, h := 80, 24
+	var m tea.Model = views.New(d, views.Options{Width: w, Height: h, Section: string(data[:min(len(data), 3)])})
+	for len(data) >= 3 {
+		op, a, b := data[0], int(data[1]), int(data[2])
+		data = data[3:]
+		var msg tea.Msg
+		switch op % 8 {
+		case 0:
+			msg = fuzzKeys[a%len(fuzzKeys)]
+		case 1:
+			msg = tea.KeyPressMsg{Code: rune(a | b<<8), Text: string(rune(a | b<<8))}
+		case 2:
+			msg = tea.MouseClickMsg{X: a, Y: b, Button: tea.MouseButton(op>>3) % 4}
+		case 3:
+			wheel := []tea.MouseButton{tea.MouseWheelUp, tea.MouseWheelDown, tea.MouseWheelLeft, tea.MouseWheelRight}
+			msg = tea.MouseWheelMsg{X: a, Y: b, Button: wheel[int(op>>3)%len(wheel)]}
+		case 4:
+			if op&8 == 0 {
+				msg = tea.MouseReleaseMsg{X: a, Y: b, Button: tea.MouseLeft}
+			} else {
+				msg = tea.MouseMotionMsg{X: a, Y: b, Button: tea.MouseLeft}
+			}
+		case 5:
+			w, h = fuzzSizes[a%len(fuzzSizes)], fuzzSizes[b%len(fuzzSizes)]
+			if op&8 != 0 { // any size, not only the interesting ones
+				w, h = a*b, b
+			}
+			msg = tea.WindowSizeMsg{Width: w, Height: h}
+		case 6:
+			n := min(a%64, len(data))
+			msg = tea.PasteMsg{Content: string(data[:n])}
+			data = data[n:]
+		case 7:
+			switch b % 4 {
+			case 0:
+				msg = tea.BackgroundColorMsg{Color: color.Gray{Y: uint8(a)}}
+			case 1:
+				msg = tea.ColorProfileMsg{Profile: colorprofile.Profile(a % 6)}
+			case 2:
+				n := min(a%64, len(data))
+				msg = views.NoticeMsg{Text: string(data[:n])}
+				data = data[n:]
+			case 3:
+				msg = views.FlashDone(a % 4)
+			}
+		}
+		m, _ = m.Update(msg)
+		checkFuzzedScreen(t, m, w, h, msg)
+	}
 }
 
 // checkFuzzedScreen checks that the screen fits a window of w×h, whatever sizes

@@ -44,6 +44,7 @@ const (
 	navGap   = 3  // " │ " between the section list and the text
 	barGap   = 2  // a space and the scrollbar, right of the text
 	navMaxW  = 32 // the section list never takes more; longer titles are cut
+	tabMaxW  = 24 // nor does a tab
 	minTextW = 50 // the wide layout needs at least this much text column
 	// roomyHeight is the height from which the header has room for the contact
 	// line and the tab bar a blank line under it; lower windows keep those rows
@@ -64,7 +65,9 @@ type layout struct {
 	bodyY    int    // first row of the body
 	bodyH    int    // rows of the body
 	navX     int    // wide: first column of the section list
-	navTop   int    // wide: the section on the first row of the list
+	navTop   int    // wide: the first section the list shows
+	navFirst int    // wide: the row it is on: 1 when the list scrolls, under "↑ more"
+	navRows  int    // wide: how many sections the list shows
 	barX     int    // column of the scrollbar
 	tabsY    int    // narrow: row of the tab bar
 	tabs     []span // narrow: where each tab is on its row
@@ -185,14 +188,19 @@ func (m *Model) relayoutNav() {
 			l.top += "\n"
 		}
 	case wide:
+		l.navRows, l.navFirst = l.bodyH, 0
+		if len(m.pages) > l.bodyH {
+			// The list scrolls, between a row for "↑ more" and one for "↓ more".
+			l.navRows, l.navFirst = max(l.bodyH-2, 1), 1
+		}
 		if m.active < l.navTop {
 			l.navTop = m.active
 		}
-		if m.active >= l.navTop+l.bodyH {
-			l.navTop = m.active - l.bodyH + 1
+		if m.active >= l.navTop+l.navRows {
+			l.navTop = m.active - l.navRows + 1
 		}
-		l.navTop = max(min(l.navTop, len(m.pages)-l.bodyH), 0)
-		l.nav = m.navLines(l.navW, l.bodyH, l.navTop)
+		l.navTop = max(min(l.navTop, len(m.pages)-l.navRows), 0)
+		l.nav = m.navLines(l)
 		l.top = l.header
 	}
 	if p := m.pane(); p != nil {
@@ -344,21 +352,32 @@ func (m *Model) navItem(i int, label string) string {
 	return st.ink.navItem.paint(label)
 }
 
-// navLines is the section list of the wide layout from section top on: h rows,
-// each w columns wide and followed by the separator from the text.
-func (m *Model) navLines(w, h, top int) []string {
-	sep := " " + m.styles.ink.rule.paint("│") + " "
+// navLines is the section list of the wide layout: a row per body row, each
+// l.navW columns wide and followed by the separator from the text. A list longer
+// than the body scrolls, with a row above and below saying how many sections
+// are out of sight.
+func (m *Model) navLines(l *layout) []string {
+	in := &m.styles.ink
+	w := l.navW
+	sep := " " + in.rule.paint("│") + " "
 	blank := strings.Repeat(" ", w) + sep
-	lines := make([]string, h)
+	pad := func(s string, sw int) string { return s + strings.Repeat(" ", max(w-sw, 0)) + sep }
+	lines := make([]string, l.bodyH)
 	for row := range lines {
-		i := top + row
-		if i >= len(m.doc.Sections) {
-			lines[row] = blank
-			continue
-		}
+		lines[row] = blank
+	}
+	n := len(m.doc.Sections)
+	if above := l.navTop; l.navFirst > 0 && above > 0 {
+		text := ansi.Truncate("  ↑ "+strconv.Itoa(above)+" more", w, "…")
+		lines[0] = pad(in.dim.paint(text), ansi.StringWidth(text))
+	}
+	if below := n - l.navTop - l.navRows; l.navFirst > 0 && below > 0 {
+		text := ansi.Truncate("  ↓ "+strconv.Itoa(below)+" more", w, "…")
+		lines[l.bodyH-1] = pad(in.dim.paint(text), ansi.StringWidth(text))
+	}
+	for i := l.navTop; i < min(l.navTop+l.navRows, n); i++ {
 		label := ansi.Truncate(navLabel(i, m.doc.Sections[i]), w, "…")
-		pad := strings.Repeat(" ", w-ansi.StringWidth(label))
-		lines[row] = m.navItem(i, label) + pad + sep
+		lines[l.navFirst+i-l.navTop] = pad(m.navItem(i, label), ansi.StringWidth(label))
 	}
 	return lines
 }
@@ -382,7 +401,7 @@ func (m *Model) tabsView(w int) (string, []span) {
 	widths := make([]int, n)
 	for i, s := range m.doc.Sections {
 		labels[i] = strings.TrimLeft(navLabel(i, s), " ")
-		labels[i] = ansi.Truncate(labels[i], max(w-arrows-marker, 1), "…")
+		labels[i] = ansi.Truncate(labels[i], max(min(w-arrows-marker, tabMaxW), 1), "…")
 		widths[i] = ansi.StringWidth(labels[i])
 	}
 	widths[m.active] += marker

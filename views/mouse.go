@@ -18,7 +18,14 @@ func (m *Model) click(ms tea.Mouse) {
 	inBody := row >= 0 && row < l.bodyH
 	switch {
 	case l.class == wide && inBody && ms.X >= l.navX && ms.X < l.navX+l.navW:
-		if i := l.navTop + row; i < len(m.pages) {
+		i := l.navTop + row - l.navFirst
+		switch {
+		case l.navFirst > 0 && row == 0: // "↑ more": the section just above
+			i = l.navTop - 1
+		case l.navFirst > 0 && row == l.bodyH-1: // "↓ more": the one just below
+			i = l.navTop + l.navRows
+		}
+		if i >= 0 && i < len(m.pages) {
 			m.show(i)
 		}
 	case l.class == narrow && ms.Y == l.tabsY:
