@@ -112,3 +112,27 @@ func TestGoldenEverySection(t *testing.T) {
 		golden(t, fmt.Sprintf("layout/every-section/%s-%dx%d", tc.section, tc.w, tc.h), screen(m))
 	}
 }
+
+func TestResumeWithoutSections(t *testing.T) {
+	r, err := content.Parse("resume.json", []byte(`{"basics": {"name": "Ada Lovelace"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := r.Document()
+	if len(d.Sections) != 0 {
+		t.Fatalf("the fixture has sections: %v", d.Sections)
+	}
+	for _, size := range [][2]int{{80, 24}, {40, 12}, {200, 60}, {20, 5}} {
+		var m tea.Model = views.New(d, views.Options{Width: size[0], Height: size[1], Section: "work"})
+		for _, k := range []string{"tab", "j", "G", "1", "?", "j", "esc", "c"} {
+			m, _ = press(m, k)
+			checkFits(t, m, size[0], size[1], "after "+k)
+		}
+		m = click(m, 10, 3)
+		m, _ = m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+		checkFits(t, m, size[0], size[1], "after the mouse")
+		if size[0] >= views.MinWidth && !strings.Contains(screen(m), "no sections yet") {
+			t.Errorf("%dx%d: no word on the empty resume:\n%s", size[0], size[1], screen(m))
+		}
+	}
+}

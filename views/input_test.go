@@ -445,3 +445,15 @@ func TestCopyConfirmationTimer(t *testing.T) {
 		t.Errorf("a timer removed the server's notice:\n%s", screen(m))
 	}
 }
+
+// TestViewModes checks what the view asks of the terminal: the alternate screen,
+// and cell-motion mouse reports, which PuTTY supports, not all-motion, which it
+// ignores and which would wake the program at every move of the pointer.
+func TestViewModes(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {20, 5}, {0, 0}} {
+		v := views.New(doc(t), views.Options{Width: size[0], Height: size[1]}).View()
+		if !v.AltScreen || v.MouseMode != tea.MouseModeCellMotion || v.WindowTitle != "Tianhao Wu" {
+			t.Errorf("%dx%d: alt screen %v, mouse mode %v, title %q", size[0], size[1], v.AltScreen, v.MouseMode, v.WindowTitle)
+		}
+	}
+}

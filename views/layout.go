@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sshresume/sshresume/content"
@@ -98,9 +97,9 @@ func (m *Model) resize(w, h int) {
 	m.relayout()
 }
 
-// relayout rebuilds the layout and gives every page its size. It runs on resize,
-// theme change, help toggle, section change and new footer messages; scrolling
-// does not need it.
+// relayout rebuilds the layout and gives every page its size, for a new window
+// size or theme. A new section or help screen needs only relayoutNav, a new
+// footer message only refreshStatus, and scrolling nothing at all.
 func (m *Model) relayout() {
 	m.gen++
 	l := layout{class: narrow, navTop: m.layout.navTop}
@@ -255,8 +254,8 @@ func (m *Model) render() string {
 		}
 		switch {
 		case p == nil && i == 0:
-			empty := m.styles.Dim.Render(ansi.Truncate("This resume has no sections yet.", l.textW, "…"))
-			b.WriteString(empty + strings.Repeat(" ", l.textW-lipgloss.Width(empty)))
+			empty := ansi.Truncate("This resume has no sections yet.", l.textW, "…")
+			b.WriteString(m.styles.ink.dim.paint(empty) + strings.Repeat(" ", l.textW-ansi.StringWidth(empty)))
 		case p == nil:
 			b.WriteString(strings.Repeat(" ", l.textW))
 		default:

@@ -285,7 +285,7 @@ func (m *Model) View() tea.View {
 	if p := m.pane(); p != nil {
 		off = p.offset
 	}
-	if m.frameGen != m.gen || m.frameOff != off || m.gen == 0 {
+	if m.frameGen != m.gen || m.frameOff != off {
 		m.frame = m.render()
 		m.frameGen, m.frameOff = m.gen, off
 	}
