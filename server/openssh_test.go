@@ -246,19 +246,19 @@ func TestOpenSSHClientReadsResume(t *testing.T) {
 func TestOpenSSHNavigation(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	o := startOpenSSH(t, ts, 80, 24, []string{"TERM=xterm-256color"})
-	o.waitFor("▸ 1 Current Interest", "? help")
+	o.waitFor("► 1 Current Interest", "? help")
 
 	o.send("3")
-	o.waitFor("▸ 3 Research", "Starling-7B", " 0%  3/6")
+	o.waitFor("► 3 Research", "Starling-7B", " 0%  3/6")
 	o.send("jjjj")
 	o.waitFor("%  3/6")
 	o.waitGone(" 0%  3/6", "Blog post: https://starling.cs.berkeley.edu/")
 	o.send("g")
 	o.waitFor(" 0%  3/6", "Blog post: https://starling.cs.berkeley.edu/")
 	o.send("\x1b[C") // →
-	o.waitFor("▸ 4 Education", "UC Berkeley")
+	o.waitFor("► 4 Education", "UC Berkeley")
 	o.send("\x1b[Z") // shift+tab
-	o.waitFor("▸ 3 Research")
+	o.waitFor("► 3 Research")
 
 	o.send("?")
 	o.waitFor("Keys", "Scrolling", "esc/? close help")
@@ -268,7 +268,7 @@ func TestOpenSSHNavigation(t *testing.T) {
 
 	x, y := o.find("4 Education")
 	o.click(x+2, y)
-	o.waitFor("▸ 4 Education")
+	o.waitFor("► 4 Education")
 
 	o.send("3")
 	o.waitFor(" 0%  3/6")
@@ -294,21 +294,21 @@ func TestOpenSSHNavigation(t *testing.T) {
 func TestOpenSSHResize(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	o := startOpenSSH(t, ts, 80, 24, []string{"TERM=xterm-256color"}, "research")
-	o.waitFor("▸ 3 Research", "‹ 2 Work Experience")
+	o.waitFor("► 3 Research", "‹ 2 Work Experience")
 	// 20 lines down, the first line of text is what the same model shows there.
 	local := views.New(defaultResume(t).Document(), views.Options{Width: 80, Height: 24, Section: "research"})
 	for range 20 {
 		local.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
 	}
 	const bodyRow = 5 // under the name, contacts, rule, tab bar and a blank line
-	top := strings.TrimSpace(strings.TrimRight(strings.Split(ansi.Strip(local.View().Content), "\n")[bodyRow], " │┃"))
+	top := strings.TrimSpace(strings.TrimRight(strings.Split(ansi.Strip(local.View().Content), "\n")[bodyRow], " │█"))
 	o.send(strings.Repeat("j", 20))
 	if !poll(func() bool { return strings.Contains(strings.Split(o.screen(), "\n")[bodyRow], top) }) {
 		t.Fatalf("20 lines down the top line is not %q:\n%s", top, o.screen())
 	}
 
 	o.resize(140, 40)
-	wide := o.waitFor("  2 Work Experience   │", "▸ 3 Research          │")
+	wide := o.waitFor("  2 Work Experience   │", "► 3 Research          │")
 	if strings.Contains(wide, "‹") {
 		t.Errorf("the wide layout still has the tab bar:\n%s", wide)
 	}
@@ -345,11 +345,11 @@ func TestOpenSSHDeepLinks(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"experience"}, []string{"▸ 2 Work Experience", "TikTok Inc"}},
-		{[]string{"research"}, []string{"▸ 3 Research", "Starling-7B"}},
-		{[]string{"awards", "and", "honors"}, []string{"▸ 5 Awards and Honors"}},
-		{[]string{"6"}, []string{"▸ 6 Contact", "Email: thw@berkeley.edu"}},
-		{[]string{"hobbies"}, []string{"▸ 1 Current Interest", `No section “hobbies”`}},
+		{[]string{"experience"}, []string{"► 2 Work Experience", "TikTok Inc"}},
+		{[]string{"research"}, []string{"► 3 Research", "Starling-7B"}},
+		{[]string{"awards", "and", "honors"}, []string{"► 5 Awards and Honors"}},
+		{[]string{"6"}, []string{"► 6 Contact", "Email: thw@berkeley.edu"}},
+		{[]string{"hobbies"}, []string{"► 1 Current Interest", `No section “hobbies”`}},
 	} {
 		t.Run(strings.Join(tc.args, "-"), func(t *testing.T) {
 			o := startOpenSSH(t, ts, 100, 30, []string{"TERM=xterm-256color"}, tc.args...)
@@ -384,7 +384,7 @@ func sgrColours(raw string) (colours []string, attrs bool) {
 
 // TestOpenSSHWithoutColour checks the colour-free terminals: TERM=dumb gets no
 // colour, no attribute and no hyperlink, NO_COLOR (sent with SetEnv) no colour
-// but bold and links; both keep the ▸ marker of the active section.
+// but bold and links; both keep the ► marker of the active section.
 func TestOpenSSHWithoutColour(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	for _, tc := range []struct {
@@ -400,9 +400,9 @@ func TestOpenSSHWithoutColour(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := startOpenSSH(t, ts, 80, 24, tc.env, tc.args...)
-			o.waitFor("▸ 1 Current Interest", "Tianhao Wu", "thw@berkeley.edu")
+			o.waitFor("► 1 Current Interest", "Tianhao Wu", "thw@berkeley.edu")
 			o.send("3")
-			o.waitFor("▸ 3 Research", "https://starling.cs.berkeley.edu/")
+			o.waitFor("► 3 Research", "https://starling.cs.berkeley.edu/")
 			raw := o.rawOutput()
 			colours, attrs := sgrColours(raw)
 			if tc.name == "colour" {

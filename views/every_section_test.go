@@ -62,7 +62,7 @@ func TestLongSectionListScrolls(t *testing.T) {
 	var m tea.Model = views.New(d, views.Options{Width: 120, Height: 12})
 	for i := range d.Sections {
 		s := screen(m)
-		if !strings.Contains(s, "▸ ") {
+		if !strings.Contains(s, "► ") {
 			t.Fatalf("section %d: the active section is not in the list:\n%s", i+1, s)
 		}
 		if i > 0 && i < len(d.Sections)-1 && !strings.Contains(s, "more") {

@@ -151,7 +151,7 @@ func clipboard(t *testing.T, cmd tea.Cmd) string {
 }
 
 // helpKeyNames maps the glyphs of help labels to key names.
-var helpKeyNames = strings.NewReplacer("→", "right", "←", "left", "↑", "up", "↓", "down", "⇧", "shift+", "pgdn", "pgdown")
+var helpKeyNames = strings.NewReplacer("→", "right", "←", "left", "↑", "up", "↓", "down", "pgdn", "pgdown")
 
 // hiddenKeys are bound but left out of the labels, to keep them short: vi-style
 // aliases and the universal way out.
@@ -405,18 +405,18 @@ func TestMouseWheelAndScrollbar(t *testing.T) {
 			t.Errorf("%dx%d: wheel down then up is not the top:\n%s", size[0], size[1], screen(m))
 		}
 		// The scrollbar: the thumb's glyph, in the last column of the text.
-		x, y := at(t, m, "┃")
+		x, y := at(t, m, "█")
 		lines := strings.Split(screen(m), "\n")
 		last := y
-		for last+1 < len(lines) && strings.ContainsAny(string([]rune(lines[last+1])[x:]), "┃│") {
+		for last+1 < len(lines) && strings.ContainsAny(string([]rune(lines[last+1])[x:]), "█│") {
 			last++
 		}
 		m = click(m, x, last)
 		if s := screen(m); !strings.Contains(s, "100%") {
 			t.Errorf("%dx%d: a click at the scrollbar's end (%d,%d) did not scroll to the end:\n%s", size[0], size[1], x, last, s)
 		}
-		thumb := strings.Count(screen(m), "┃")
-		if _, ty := at(t, m, "┃"); ty+thumb-1 != last {
+		thumb := strings.Count(screen(m), "█")
+		if _, ty := at(t, m, "█"); ty+thumb-1 != last {
 			t.Errorf("%dx%d: at the end, the thumb (rows %d+%d) does not end at the last row %d", size[0], size[1], ty, thumb, last)
 		}
 		m = click(m, x, y)

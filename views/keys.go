@@ -41,7 +41,7 @@ func DefaultKeyMap(sections int) KeyMap {
 	}
 	k := KeyMap{
 		Next:     key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("→/tab", "next")),
-		Prev:     key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("←/⇧tab", "prev")),
+		Prev:     key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("←/shift+tab", "prev")),
 		Jump:     key.NewBinding(key.WithKeys(jumps...), key.WithHelp(jumpHelp, "jump")),
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll")),

@@ -151,7 +151,9 @@ func (m *Model) relayout() {
 	l.bodyH = max(m.height-l.bodyY-2, 1) // the rule and the status line below
 
 	st := &m.styles
-	l.thumb = " " + st.ink.thumb.paint("┃")
+	// The glyphs of the layout (►, █, │, ─, ‹, ›, •, …) are all in WGL4, the
+	// repertoire every Windows console font has: PuTTY shows no fallback glyphs.
+	l.thumb = " " + st.ink.thumb.paint("█")
 	l.track = " " + st.ink.track.paint("│")
 	l.noBar = strings.Repeat(" ", barGap)
 	l.posWidth = m.positionWidth()
@@ -341,12 +343,12 @@ func navLabel(i int, s content.Section) string {
 	return "  " + num + " " + s.Title
 }
 
-// navItem renders a section list entry. The active section is marked with ▸ and
+// navItem renders a section list entry. The active section is marked with ► and
 // bold, so it stays visible without colour.
 func (m *Model) navItem(i int, label string) string {
 	st := &m.styles
 	if i == m.active {
-		return st.ink.navMarker.paint("▸") + st.ink.navActive.paint(label[1:])
+		return st.ink.navMarker.paint("►") + st.ink.navActive.paint(label[1:])
 	}
 	return st.ink.navItem.paint(label)
 }
@@ -383,7 +385,7 @@ func (m *Model) navLines(l *layout) []string {
 
 // tabsView is the section list of the narrow layout: one line of tabs w columns
 // wide, scrolled so the active tab is always visible, with ‹ and › where tabs are
-// cut off. The active tab is marked with ▸ and bold. It also returns where each
+// cut off. The active tab is marked with ► and bold. It also returns where each
 // tab and arrow is, for mouse clicks.
 func (m *Model) tabsView(w int) (string, []span) {
 	st := &m.styles
@@ -394,7 +396,7 @@ func (m *Model) tabsView(w int) (string, []span) {
 	const (
 		gap    = 2 // between tabs
 		arrows = 4 // "‹ " and " ›"
-		marker = 2 // "▸ " before the active tab
+		marker = 2 // "► " before the active tab
 	)
 	labels := make([]string, n)
 	widths := make([]int, n)
@@ -433,7 +435,7 @@ func (m *Model) tabsView(w int) (string, []span) {
 			x += gap
 		}
 		if i == m.active {
-			b.WriteString(st.ink.navMarker.paint("▸") + " " + st.ink.navActive.paint(labels[i]))
+			b.WriteString(st.ink.navMarker.paint("►") + " " + st.ink.navActive.paint(labels[i]))
 		} else {
 			b.WriteString(st.ink.navItem.paint(labels[i]))
 		}

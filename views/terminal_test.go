@@ -190,9 +190,9 @@ func TestColourProfiles(t *testing.T) {
 	} {
 		t.Run(tc.profile.String(), func(t *testing.T) {
 			tm := startTerminal(t, views.New(d, views.Options{Width: 80, Height: 24}), 80, 24, tc.profile, true, nil)
-			tm.waitFor("Tianhao Wu", "▸ 1 Current Interest", "? help")
+			tm.waitFor("Tianhao Wu", "► 1 Current Interest", "? help")
 			tm.send("3")
-			tm.waitFor("▸ 3 Research", "starling.cs.berkeley.edu")
+			tm.waitFor("► 3 Research", "starling.cs.berkeley.edu")
 			raw := tm.rawOutput()
 			got := colourKinds(raw)
 			for _, k := range []string{"truecolor", "256", "16", "attr"} {

@@ -69,9 +69,9 @@ func activeSection(t *testing.T, m tea.Model, d *content.Document) string {
 	t.Helper()
 	s := screen(m)
 	for _, line := range strings.Split(s, "\n") {
-		if strings.Contains(line, "▸") {
+		if strings.Contains(line, "►") {
 			for _, sec := range d.Sections {
-				if strings.Contains(line, "▸ "+fmt.Sprint(indexOf(d, sec.ID)+1)+" "+sec.Title) {
+				if strings.Contains(line, "► "+fmt.Sprint(indexOf(d, sec.ID)+1)+" "+sec.Title) {
 					return sec.ID
 				}
 			}
@@ -169,7 +169,7 @@ func textOf(line string) string {
 		line = text
 	}
 	line = strings.TrimRight(line, " ")
-	line = strings.TrimSuffix(strings.TrimSuffix(line, "┃"), "│")
+	line = strings.TrimSuffix(strings.TrimSuffix(line, "█"), "│")
 	return strings.TrimRight(line, " ")
 }
 
@@ -324,7 +324,7 @@ func lineWidth(l string) int {
 func TestResizeRelayouts(t *testing.T) {
 	d := doc(t)
 	var m tea.Model = views.New(d, views.Options{Width: 80, Height: 24})
-	if !strings.Contains(screen(m), "▸ 1 Current Interest") {
+	if !strings.Contains(screen(m), "► 1 Current Interest") {
 		t.Fatalf("narrow layout lacks the tab bar:\n%s", screen(m))
 	}
 	m, _ = m.Update(tea.WindowSizeMsg{Width: 30, Height: 10})

@@ -91,11 +91,11 @@ func (pt *previewTerminal) waitFor(want ...string) {
 
 func TestPreviewRunsTheTUIInATerminal(t *testing.T) {
 	pt := startPreview(t, "-section", "research")
-	pt.waitFor("Tianhao Wu", "▸ 3 Research", "Starling-7B", "? help")
+	pt.waitFor("Tianhao Wu", "► 3 Research", "Starling-7B", "? help")
 	if _, err := pt.ptmx.WriteString("l"); err != nil {
 		t.Fatal(err)
 	}
-	pt.waitFor("▸ 4 Education")
+	pt.waitFor("► 4 Education")
 	if _, err := pt.ptmx.WriteString("q"); err != nil {
 		t.Fatal(err)
 	}
