@@ -116,49 +116,31 @@ func newInks(s *Styles) inks {
 	}
 }
 
-// palette is one colour in each profile: the 16 ANSI colours, the 256-colour
-// palette and true colour. The 16- and 256-colour choices are made by hand: the
-// nearest colour by distance turns a muted grey into blue and a yellow into red,
-// and the indigo accent into a bright blue that old palettes (PuTTY's #5555FF)
-// show too dark on black, hence cyan there. A nil ansi or ansi256 means the
-// terminal's own foreground colour.
-type palette struct {
-	ansi, ansi256 color.Color
-	truecolor     string
-}
+// palette is one colour in each profile, for lipgloss.Complete: the 16 ANSI
+// colours, the 256-colour palette and true colour. The 16- and 256-colour
+// choices are made by hand: the nearest colour by distance turns a muted grey
+// into blue and a yellow into red, and the indigo accent into a bright blue that
+// old palettes (PuTTY's #5555FF) show too dark on black, hence cyan there.
+// lipgloss.NoColor is the terminal's own foreground colour.
+type palette struct{ ansi, ansi256, truecolor color.Color }
+
+var defaultFg = lipgloss.NoColor{}
 
 // The theme's colours, for dark and light backgrounds.
 var (
-	accentDark  = palette{lipgloss.BrightCyan, lipgloss.Color("147"), "#A5B4FC"}
-	accentLight = palette{lipgloss.Blue, lipgloss.Color("62"), "#4338CA"}
-	strongDark  = palette{lipgloss.BrightWhite, lipgloss.Color("255"), "#F3F4F6"}
-	strongLight = palette{nil, lipgloss.Color("234"), "#111827"}
-	bodyDark    = palette{nil, lipgloss.Color("252"), "#D1D5DB"}
-	bodyLight   = palette{nil, lipgloss.Color("236"), "#1F2937"}
-	mutedDark   = palette{lipgloss.White, lipgloss.Color("247"), "#9CA3AF"}
-	mutedLight  = palette{lipgloss.BrightBlack, lipgloss.Color("243"), "#6B7280"}
-	faintDark   = palette{lipgloss.BrightBlack, lipgloss.Color("239"), "#4B5563"}
-	faintLight  = palette{lipgloss.White, lipgloss.Color("252"), "#D1D5DB"}
-	warmDark    = palette{lipgloss.BrightYellow, lipgloss.Color("221"), "#FCD34D"}
-	warmLight   = palette{lipgloss.Magenta, lipgloss.Color("130"), "#B45309"}
+	accentDark  = palette{lipgloss.BrightCyan, lipgloss.Color("147"), lipgloss.Color("#A5B4FC")}
+	accentLight = palette{lipgloss.Blue, lipgloss.Color("62"), lipgloss.Color("#4338CA")}
+	strongDark  = palette{lipgloss.BrightWhite, lipgloss.Color("255"), lipgloss.Color("#F3F4F6")}
+	strongLight = palette{defaultFg, lipgloss.Color("234"), lipgloss.Color("#111827")}
+	bodyDark    = palette{defaultFg, lipgloss.Color("252"), lipgloss.Color("#D1D5DB")}
+	bodyLight   = palette{defaultFg, lipgloss.Color("236"), lipgloss.Color("#1F2937")}
+	mutedDark   = palette{lipgloss.White, lipgloss.Color("247"), lipgloss.Color("#9CA3AF")}
+	mutedLight  = palette{lipgloss.BrightBlack, lipgloss.Color("243"), lipgloss.Color("#6B7280")}
+	faintDark   = palette{lipgloss.BrightBlack, lipgloss.Color("239"), lipgloss.Color("#4B5563")}
+	faintLight  = palette{lipgloss.White, lipgloss.Color("252"), lipgloss.Color("#D1D5DB")}
+	warmDark    = palette{lipgloss.BrightYellow, lipgloss.Color("221"), lipgloss.Color("#FCD34D")}
+	warmLight   = palette{lipgloss.Magenta, lipgloss.Color("130"), lipgloss.Color("#B45309")}
 )
-
-// pick returns the colour for a profile: none at all without colour support.
-func (c palette) pick(p colorprofile.Profile) color.Color {
-	var out color.Color
-	switch p {
-	case colorprofile.TrueColor:
-		out = lipgloss.Color(c.truecolor)
-	case colorprofile.ANSI256:
-		out = c.ansi256
-	case colorprofile.ANSI:
-		out = c.ansi
-	}
-	if out == nil {
-		return lipgloss.NoColor{}
-	}
-	return out
-}
 
 // NewStyles returns the theme for a dark or light terminal background and the
 // terminal's colour profile. Bubble Tea would reduce true colours to the profile
@@ -187,11 +169,12 @@ func boolIndex(b bool) int {
 }
 
 func newStyles(isDark bool, profile colorprofile.Profile) Styles {
+	lightDark, complete := lipgloss.LightDark(isDark), lipgloss.Complete(profile)
 	pick := func(light, dark palette) color.Color {
-		if isDark {
-			return dark.pick(profile)
-		}
-		return light.pick(profile)
+		return lightDark(
+			complete(light.ansi, light.ansi256, light.truecolor),
+			complete(dark.ansi, dark.ansi256, dark.truecolor),
+		)
 	}
 	var (
 		accent = pick(accentLight, accentDark)
