@@ -13,7 +13,7 @@ import (
 // helpNotes are the help screen's words on what no key binding says.
 var helpNotes = []struct{ title, text string }{
 	{"Mouse:", "the wheel scrolls, a click opens a section or jumps along the scrollbar; " +
-		"hold shift to select text."},
+		"with shift held, the terminal has the mouse: select text, open links."},
 	{"From ssh:", "ssh -t HOST experience opens a section by name or number; " +
 		"ssh -T HOST prints the resume as plain text."},
 }
