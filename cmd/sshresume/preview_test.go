@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
 )
@@ -36,15 +37,28 @@ func startPreview(t *testing.T, args ...string) *previewTerminal {
 	}
 	pt := &previewTerminal{t: t, ptmx: ptmx, emu: vt.NewEmulator(80, 24), done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { pt.done <- preview(ctx, args, tty, tty, io.Discard) }()
+	// The keys reach the program through a plain reader, in raw mode as Bubble
+	// Tea would set it: given the *os.File itself, Bubble Tea v2.1.1 reads it
+	// with an epoll reader that it closes at exit while its read goroutine may
+	// still ask for the descriptor, which the race detector reports. The output
+	// is the terminal itself, as it is for a visitor.
+	state, err := term.MakeRaw(tty.Fd())
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := struct{ io.Reader }{tty}
+	go func() { pt.done <- preview(ctx, args, input, tty, io.Discard) }()
 	go func() { _, _ = io.Copy(ptmx, pt.emu) }() // the terminal's answers to queries
 	go func() {
 		buf := make([]byte, 32*1024)
 		for {
 			n, err := ptmx.Read(buf)
 			if n > 0 {
+				// Raw mode turned the driver's newline translation off, and
+				// Bubble Tea, which did not set raw mode itself, leaves it to
+				// the driver: translate as it would.
 				pt.mu.Lock()
-				_, _ = pt.emu.Write(buf[:n])
+				_, _ = pt.emu.Write(bytes.ReplaceAll(buf[:n], []byte("\n"), []byte("\r\n")))
 				pt.mu.Unlock()
 			}
 			if err != nil {
@@ -59,6 +73,7 @@ func startPreview(t *testing.T, args ...string) *previewTerminal {
 		case <-time.After(10 * time.Second):
 			t.Error("preview did not stop")
 		}
+		_ = term.Restore(tty.Fd(), state)
 		_ = tty.Close()
 		_ = ptmx.Close()
 		if c, ok := pt.emu.InputPipe().(io.Closer); ok {
@@ -96,18 +111,7 @@ func TestPreviewRunsTheTUIInATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	pt.waitFor("► 4 Education")
-	if _, err := pt.ptmx.WriteString("q"); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-pt.done:
-		if err != nil {
-			t.Errorf("preview returned %v after q", err)
-		}
-		pt.done <- err // for the cleanup
-	case <-time.After(10 * time.Second):
-		t.Fatal("preview did not end after q")
-	}
+	pt.quit()
 }
 
 func TestPreviewOfAResumeFile(t *testing.T) {
@@ -118,6 +122,24 @@ func TestPreviewOfAResumeFile(t *testing.T) {
 	}
 	pt := startPreview(t, "-content", file)
 	pt.waitFor("Ada Lovelace", "Wrote the first program.", "ada@example.com")
+	pt.quit()
+}
+
+// quit presses q and waits for preview to return, without error.
+func (pt *previewTerminal) quit() {
+	pt.t.Helper()
+	if _, err := pt.ptmx.WriteString("q"); err != nil {
+		pt.t.Fatal(err)
+	}
+	select {
+	case err := <-pt.done:
+		if err != nil {
+			pt.t.Errorf("preview returned %v after q", err)
+		}
+		pt.done <- err // for the cleanup
+	case <-time.After(10 * time.Second):
+		pt.t.Fatal("preview did not end after q")
+	}
 }
 
 func TestPreviewNeedsATerminal(t *testing.T) {
