@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/ssh"
 
@@ -24,12 +25,13 @@ func (s *Server) route(sess ssh.Session) {
 	pty, windows, isPty := sess.Pty()
 	args := sess.Command()
 	if isPty && (len(args) == 0 || !isExport(args[0])) {
-		section := ""
-		if len(args) > 0 {
-			section = args[0]
-		}
+		// A deep link: "ssh -t host awards and honors" names a section in words.
+		section := strings.Join(args, " ")
 		width, height := clampWindow(pty.Window)
-		model := views.New(resume.Document(), views.Options{Width: width, Height: height, Section: section})
+		model := views.New(resume.Document(), views.Options{
+			Width: width, Height: height, Section: section,
+			ColorProfile: colorProfile(sessionEnv(sess, pty)),
+		})
 		s.runTUI(sess, model, pty, windows)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
@@ -24,15 +25,15 @@ const (
 // the connection ends.
 func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty, windows <-chan ssh.Window) {
 	width, height := clampWindow(pty.Window)
-	env := append(sess.Environ(), "TERM="+pty.Term)
+	env := sessionEnv(sess, pty)
 	model := guard(m, s.log, sess)
 	p := tea.NewProgram(model,
 		tea.WithInput(sess),
 		tea.WithOutput(sess),
 		tea.WithEnvironment(env),
 		// The PTY is emulated, so there is no terminal to probe: the colour
-		// profile comes from what the client sent (TERM, COLORTERM, NO_COLOR).
-		tea.WithColorProfile(colorprofile.Env(env)),
+		// profile comes from what the client sent.
+		tea.WithColorProfile(colorProfile(env)),
 		tea.WithWindowSize(width, height),
 		tea.WithContext(sess.Context()),
 		// Signals sent to the server process are the server's to handle, not
@@ -59,6 +60,36 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty, windows <-ch
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		s.log.Warn("session ended with error", "remote", sess.RemoteAddr().String(), "err", err)
 	}
+}
+
+// sessionEnv is the environment of the visitor's terminal: the variables the
+// client sent, then the PTY's TERM.
+func sessionEnv(sess ssh.Session, pty ssh.Pty) []string {
+	return append(sess.Environ(), "TERM="+pty.Term)
+}
+
+// colorProfile is the colour profile of a visitor's terminal, from the variables
+// their client sent and the PTY's TERM (which comes last in env and wins):
+//
+//   - TERM=dumb, or no TERM: no colours, no attributes, no hyperlinks (NoTTY);
+//   - NO_COLOR set to anything but the empty string (no-color.org), when the
+//     client sends it (OpenSSH: SendEnv or SetEnv): no colours, but bold,
+//     underline and hyperlinks (ASCII). colorprofile alone only honours the
+//     values strconv.ParseBool accepts, so NO_COLOR=yes would keep colours;
+//   - COLORTERM=truecolor or 24bit: true colour; TERM ending in 256color: 256
+//     colours; other terminals: 16 colours. Most ssh clients send only TERM.
+func colorProfile(env []string) colorprofile.Profile {
+	p := colorprofile.Env(env)
+	noColor := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "NO_COLOR="); ok {
+			noColor = v
+		}
+	}
+	if noColor != "" && p > colorprofile.ASCII {
+		p = colorprofile.ASCII
+	}
+	return p
 }
 
 func clampWindow(w ssh.Window) (width, height int) {

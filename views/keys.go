@@ -6,8 +6,11 @@ import (
 	"charm.land/bubbles/v2/key"
 )
 
-// KeyMap is every key the resume answers to. The help footer is rendered from it,
-// so what the footer says is what the keys do.
+// KeyMap is every key the resume answers to. The footer and the help screen are
+// rendered from it, so what they say is what the keys do. Bindings that do not
+// apply are disabled, and disabled bindings are neither shown nor matched: Help
+// while the help screen is open (Close answers "?" then), Close while it is not,
+// Copy for a resume without an email address.
 type KeyMap struct {
 	Next     key.Binding
 	Prev     key.Binding
@@ -18,6 +21,7 @@ type KeyMap struct {
 	PageDown key.Binding
 	Top      key.Binding
 	Bottom   key.Binding
+	Copy     key.Binding
 	Help     key.Binding
 	Close    key.Binding
 	Quit     key.Binding
@@ -26,7 +30,7 @@ type KeyMap struct {
 // DefaultKeyMap returns the key map for a resume with the given number of sections:
 // the number keys jump to the first nine.
 func DefaultKeyMap(sections int) KeyMap {
-	n := min(sections, 9)
+	n := min(max(sections, 0), 9)
 	jumps := make([]string, 0, n)
 	for i := 1; i <= n; i++ {
 		jumps = append(jumps, strconv.Itoa(i))
@@ -37,16 +41,17 @@ func DefaultKeyMap(sections int) KeyMap {
 	}
 	k := KeyMap{
 		Next:     key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("→/tab", "next")),
-		Prev:     key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("←/⇧tab", "prev")),
+		Prev:     key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("←/shift+tab", "prev")),
 		Jump:     key.NewBinding(key.WithKeys(jumps...), key.WithHelp(jumpHelp, "jump")),
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup/b", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "space", "f"), key.WithHelp("pgdn/space", "page down")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "space", "f"), key.WithHelp("pgdn/space/f", "page down")),
 		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "top")),
 		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "bottom")),
+		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy email")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Close:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help")),
+		Close:    key.NewBinding(key.WithKeys("esc", "?"), key.WithHelp("esc/?", "close help")),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 	if n == 0 {
@@ -60,16 +65,29 @@ func DefaultKeyMap(sections int) KeyMap {
 	return k
 }
 
-// ShortHelp is the one-line help of the footer.
+// ShortHelp is the one-line help of the footer, in the order shown. The footer
+// drops bindings from the end of shortHelpDropOrder until the line fits.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Next, k.Prev, k.Down, k.Jump, k.Help, k.Quit}
+	if k.Close.Enabled() { // the help screen is open
+		return []key.Binding{k.Close, k.Down, k.Quit}
+	}
+	return []key.Binding{k.Next, k.Prev, k.Down, k.Jump, k.Copy, k.Help, k.Quit}
 }
 
-// FullHelp is the help shown after pressing "?", in columns.
+// shortHelpDropOrder lists the footer's bindings least important first: in a
+// narrow window they go first, and the way to the full help stays.
+func (k *KeyMap) shortHelpDropOrder() []*key.Binding {
+	return []*key.Binding{&k.Prev, &k.Copy, &k.Jump, &k.Down, &k.Next, &k.Quit}
+}
+
+// FullHelp is the help screen's key list, in groups.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.Jump},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Help, k.Close, k.Quit},
+		{k.Copy, k.Help, k.Close, k.Quit},
 	}
 }
+
+// fullHelpTitles name the groups of FullHelp on the help screen.
+var fullHelpTitles = []string{"Sections", "Scrolling", "More"}

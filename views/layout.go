@@ -1,11 +1,10 @@
 package views
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
-	"charm.land/lipgloss/v2"
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sshresume/sshresume/content"
@@ -18,8 +17,13 @@ const (
 	MinWidth  = 40
 	MinHeight = 12
 	WideWidth = 100
-	// MaxTextWidth caps the text column: longer lines are hard to read.
+	// MaxTextWidth caps the text column, its scrollbar included: longer lines
+	// are hard to read.
 	MaxTextWidth = 80
+	// MaxWindow caps both sides of the window the model lays out. Windows are
+	// the client's to choose; past this size the screen would only grow in
+	// blank space while its cost grew with every cell.
+	MaxWindow = 1000
 )
 
 type sizeClass int
@@ -35,94 +39,189 @@ func (c sizeClass) String() string {
 }
 
 const (
-	navGap  = 3 // " │ " between the section list and the text
-	padding = 1 // columns kept free at each side of the window
+	padding  = 1  // columns kept free at each side of the window
+	navGap   = 3  // " │ " between the section list and the text
+	barGap   = 2  // a space and the scrollbar, right of the text
+	navMaxW  = 32 // the section list never takes more; longer titles are cut
+	tabMaxW  = 24 // nor does a tab
+	minTextW = 50 // the wide layout needs at least this much text column
+	// roomyHeight is the height from which the header has room for the contact
+	// line and the tab bar a blank line under it; lower windows keep those rows
+	// for the text.
+	roomyHeight = 20
 )
 
-// layout is the geometry of the current window and the parts of the screen that
-// change only with it, the theme or the active section. It is rebuilt by relayout;
-// a frame then only adds the visible lines of the page.
+// layout is the geometry of the current window and every part of the screen that
+// changes only with it, the theme, the active section or the footer's message. It
+// is rebuilt by relayout; a frame then only adds the visible lines of the page and
+// the scrollbar. The geometry is also what mouse clicks are tested against.
 type layout struct {
 	class    sizeClass
 	margin   string // spaces left of the frame, to centre it
 	frameW   int    // width of the frame: header, body and footer
-	navW     int    // width of the section list in the wide layout
-	contentW int
-	bodyH    int
+	navW     int    // wide: width of the section list
+	textW    int    // width of the text, without the scrollbar
+	bodyY    int    // first row of the body
+	bodyH    int    // rows of the body
+	navX     int    // wide: first column of the section list
+	navTop   int    // wide: the first section the list shows
+	navFirst int    // wide: the row it is on: 1 when the list scrolls, under "↑ more"
+	navRows  int    // wide: how many sections the list shows
+	barX     int    // column of the scrollbar
+	tabsY    int    // narrow: row of the tab bar
+	tabs     []span // narrow: where each tab is on its row
+	posWidth int    // the widest the reading position gets
 
-	header string   // name, label, contacts and a rule, frameW wide
-	nav    []string // wide: the section list, one entry per body line, navW wide
-	sep    string   // wide: the column between the section list and the text
-	tabs   string   // narrow: the tab bar and the blank line under it
-	rule   string   // the rule above the footer
-	help   []string // the help lines of the footer
-	notice string   // the notice, styled and cut to fit, in place of help[0]
-	screen string   // too small: the whole screen
+	header  string   // the header's lines, margins and newlines included
+	top     string   // every line above the body: the header and the tab bar
+	nav     []string // wide: one section list entry per body row, separator included
+	bottom  string   // the rule and the start of the status line under the body
+	status  string   // the left of the status line: help, notice or message
+	statusW int      // its width
+	thumb   string   // scrollbar cells: the thumb, the track, and none
+	track   string
+	noBar   string
+	screen  string // too small: the whole screen
 }
+
+// span is a clickable stretch of one row: columns [x0, x1) open section target.
+type span struct{ x0, x1, target int }
 
 // resize records the window size and lays the screen out for it.
 func (m *Model) resize(w, h int) {
-	m.width, m.height = max(w, 0), max(h, 0)
+	w, h = min(max(w, 0), MaxWindow), min(max(h, 0), MaxWindow)
+	if w == m.width && h == m.height {
+		return // Bubble Tea reports the size the model started with
+	}
+	m.width, m.height = w, h
 	m.relayout()
 }
 
-// relayout rebuilds the layout and gives every page its size. It runs on resize,
-// theme change, help toggle and section change; scrolling does not need it.
+// relayout rebuilds the layout and gives every page its size, for a new window
+// size or theme. A new section or help screen needs only relayoutNav, a new
+// footer message only refreshStatus, and scrolling nothing at all.
 func (m *Model) relayout() {
-	l := layout{class: narrow}
+	m.gen++
+	l := layout{class: narrow, navTop: m.layout.navTop}
+	avail := m.width - 2*padding
+	for i, s := range m.doc.Sections {
+		l.navW = max(l.navW, ansi.StringWidth(navLabel(i, s)))
+	}
+	l.navW = min(l.navW, navMaxW)
 	switch {
 	case m.width < MinWidth || m.height < MinHeight:
 		l.class = tooSmall
-	case m.width >= WideWidth && len(m.pages) > 1:
+	case m.width >= WideWidth && len(m.pages) > 1 && avail-l.navW-navGap-barGap >= minTextW:
 		l.class = wide
 	}
-	avail := m.width - 2*padding
+	var colW int // the text column with its scrollbar
 	switch l.class {
 	case tooSmall:
-		l.screen = m.tooSmallView()
-		m.layout = l
+		m.layout = layout{class: tooSmall, screen: m.tooSmallView()}
 		return
 	case wide:
-		for i, s := range m.doc.Sections {
-			l.navW = max(l.navW, ansi.StringWidth(navLabel(i, s)))
-		}
-		l.contentW = min(MaxTextWidth, avail-l.navW-navGap)
-		l.frameW = l.navW + navGap + l.contentW
+		colW = min(MaxTextWidth, avail-l.navW-navGap)
+		l.frameW = l.navW + navGap + colW
 	case narrow:
-		l.contentW = min(MaxTextWidth, avail)
-		l.frameW = l.contentW
+		l.navW = 0
+		colW = min(MaxTextWidth, avail)
+		l.frameW = colW
 	}
-	l.margin = strings.Repeat(" ", padding+(avail-l.frameW)/2)
-	m.layout = l // header and footer read the frame width
+	l.textW = colW - barGap
+	left := padding + (avail-l.frameW)/2
+	l.margin = strings.Repeat(" ", left)
+	l.navX = left
+	l.barX = left + l.frameW - 1
+	roomy := m.height >= roomyHeight
 
-	l.header = m.header()
-	l.rule = m.styles.Rule.Render(strings.Repeat("─", l.frameW))
-	l.help = strings.Split(m.helpView(), "\n")
-	if m.notice != "" {
-		text := ansi.Truncate(strings.Join(strings.Fields(m.notice), " "), max(l.frameW-m.positionWidth()-1, 1), "…")
-		l.notice = m.styles.Notice.Render(text)
+	var header strings.Builder
+	lines := m.header(l.frameW, roomy)
+	for _, line := range lines {
+		header.WriteString(l.margin + line + "\n")
 	}
-	l.bodyH = m.height - lipgloss.Height(l.header) - 1 - len(l.help)
+	l.header = header.String()
+	l.bodyY = len(lines)
 	if l.class == narrow {
-		l.tabs = m.tabsView(l.contentW) + "\n" + l.margin
-		l.bodyH -= 2
+		l.tabsY = l.bodyY
+		l.bodyY++
+		if roomy {
+			l.bodyY++ // a blank line under the tab bar
+		}
 	}
-	l.bodyH = max(l.bodyH, 1)
-	if l.class == wide {
-		l.nav = m.navLines(l.navW, l.bodyH)
-		l.sep = " " + m.styles.Rule.Render("│") + " "
-	}
+	l.bodyH = max(m.height-l.bodyY-2, 1) // the rule and the status line below
+
+	st := &m.styles
+	// The glyphs of the layout (►, █, │, ─, ‹, ›, •, …) are all in WGL4, the
+	// repertoire every Windows console font has: PuTTY shows no fallback glyphs.
+	l.thumb = " " + st.ink.thumb.paint("█")
+	l.track = " " + st.ink.track.paint("│")
+	l.noBar = strings.Repeat(" ", barGap)
+	l.posWidth = m.positionWidth()
+	l.bottom = l.margin + st.ink.rule.paint(strings.Repeat("─", l.frameW)) + "\n" + l.margin
 	m.layout = l
+	m.layout.status, m.layout.statusW = m.statusView(max(l.frameW-l.posWidth-1, 1))
 	for i := range m.pages {
-		m.pages[i].setSize(l.contentW, l.bodyH)
+		m.pages[i].setSize(l.textW, l.bodyH)
 	}
-	if p := m.page(); p != nil {
+	m.helpPage.setSize(l.textW, l.bodyH)
+	m.relayoutNav()
+}
+
+// relayoutNav rebuilds what shows the active section, the section list or tab bar,
+// and renders the visible page if it is new at this width. A change of section
+// needs no more.
+func (m *Model) relayoutNav() {
+	m.gen++
+	l := &m.layout
+	if l.class == tooSmall {
+		return
+	}
+	switch l.class {
+	case narrow:
+		tabs, spans := m.tabsView(l.frameW)
+		for i := range spans {
+			spans[i].x0 += len(l.margin)
+			spans[i].x1 += len(l.margin)
+		}
+		l.tabs = spans
+		l.top = l.header + l.margin + tabs + "\n"
+		if l.bodyY > l.tabsY+1 {
+			l.top += "\n"
+		}
+	case wide:
+		l.navRows, l.navFirst = l.bodyH, 0
+		if len(m.pages) > l.bodyH {
+			// The list scrolls, between a row for "↑ more" and one for "↓ more".
+			l.navRows, l.navFirst = max(l.bodyH-2, 1), 1
+		}
+		if m.active < l.navTop {
+			l.navTop = m.active
+		}
+		if m.active >= l.navTop+l.navRows {
+			l.navTop = m.active - l.navRows + 1
+		}
+		l.navTop = max(min(l.navTop, len(m.pages)-l.navRows), 0)
+		l.nav = m.navLines(l)
+		l.top = l.header
+	}
+	if p := m.pane(); p != nil {
 		p.refresh(&m.styles)
 	}
 }
 
-// render draws the screen from the cached layout and the active page. No line is
-// wider than the window and there are no more lines than it has rows.
+// refreshStatus rebuilds the status line alone, for a new notice or message.
+func (m *Model) refreshStatus() {
+	if m.layout.class == tooSmall {
+		return
+	}
+	m.gen++
+	l := &m.layout
+	l.status, l.statusW = m.statusView(max(l.frameW-l.posWidth-1, 1))
+}
+
+// render draws the screen from the cached layout and the visible page. Every line
+// is exactly as wide as the window's frame allows and there are exactly as many
+// lines as the window has rows, so the renderer never wraps or scrolls.
 func (m *Model) render() string {
 	l := &m.layout
 	if m.width <= 0 || m.height <= 0 {
@@ -131,65 +230,93 @@ func (m *Model) render() string {
 	if l.class == tooSmall {
 		return l.screen
 	}
-	var b strings.Builder
-	b.Grow(m.width * m.height * 2)
-	for _, line := range strings.Split(l.header, "\n") {
-		b.WriteString(l.margin + line + "\n")
-	}
-	p := m.page()
-	switch {
-	case p == nil:
-		b.WriteString(l.margin + m.styles.Dim.Render("This resume has no sections yet."))
-	case l.class == wide:
-		p.view(&b, l.margin, func(i int) string { return l.nav[i] + l.sep })
-	default:
-		b.WriteString(l.margin + l.tabs + "\n")
-		p.view(&b, l.margin, nil)
-	}
-	b.WriteString("\n" + l.margin + l.rule)
-	m.writeFooter(&b)
-	return firstLines(b.String(), m.height)
-}
-
-// firstLines cuts s after n lines. Only a window too short for the full help needs
-// it: the body never shrinks below one line.
-func firstLines(s string, n int) string {
-	end := 0
-	for range n {
-		i := strings.IndexByte(s[end:], '\n')
-		if i < 0 {
-			return s
+	p := m.pane()
+	thumbTop, thumbSize := 0, 0
+	// The frame's exact size, so that it is built in one allocation.
+	size := len(l.top) + len(l.bottom) + len(l.status) + l.frameW + len(m.styles.ink.position.open) + len(m.styles.ink.position.close)
+	size += l.bodyH * (len(l.margin) + max(len(l.thumb), len(l.track)) + 1)
+	if p != nil {
+		thumbTop, thumbSize = p.thumb()
+		for i := range l.bodyH {
+			size += len(p.line(i))
 		}
-		end += i + 1
+	} else {
+		size += l.bodyH * (l.textW + 64)
 	}
-	return s[:end-1]
+	for _, n := range l.nav {
+		size += len(n)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(l.top)
+	for i := range l.bodyH {
+		b.WriteString(l.margin)
+		if l.class == wide {
+			b.WriteString(l.nav[i])
+		}
+		switch {
+		case p == nil && i == 0:
+			empty := ansi.Truncate("This resume has no sections yet.", l.textW, "…")
+			b.WriteString(m.styles.ink.dim.paint(empty) + strings.Repeat(" ", l.textW-ansi.StringWidth(empty)))
+		case p == nil:
+			b.WriteString(strings.Repeat(" ", l.textW))
+		default:
+			b.WriteString(p.line(i))
+		}
+		switch {
+		case thumbSize == 0:
+			b.WriteString(l.noBar)
+		case i >= thumbTop && i < thumbTop+thumbSize:
+			b.WriteString(l.thumb)
+		default:
+			b.WriteString(l.track)
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(l.bottom)
+	b.WriteString(l.status)
+	var buf [32]byte
+	if pos := m.position(buf[:0]); len(pos) > 0 {
+		if gap := l.frameW - l.statusW - len(pos); gap > 0 {
+			for range gap {
+				b.WriteByte(' ')
+			}
+			b.WriteString(m.styles.ink.position.open)
+			b.Write(pos)
+			b.WriteString(m.styles.ink.position.close)
+		}
+	}
+	return b.String()
 }
 
-// header is the name, label and contacts, across the frame.
-func (m *Model) header() string {
+// header is the name, label and contacts, then a rule, each line w columns at
+// most. A low window gets the name alone: the Contact section lists the rest.
+func (m *Model) header(w int, roomy bool) []string {
 	st := &m.styles
-	w := m.layout.frameW
 	var lines []string
-	name := st.Name.Render(ansi.Truncate(m.doc.Name, w, "…"))
-	if m.doc.Label != "" && ansi.StringWidth(m.doc.Name)+3+ansi.StringWidth(m.doc.Label) <= w {
-		name += st.Dim.Render(" · ") + st.Label.Render(m.doc.Label)
-	} else if m.doc.Label != "" {
+	in := &st.ink
+	name := in.name.paint(ansi.Truncate(m.doc.Name, w, "…"))
+	switch {
+	case m.doc.Label == "":
+	case ansi.StringWidth(m.doc.Name)+3+ansi.StringWidth(m.doc.Label) <= w:
+		name += in.dim.paint(" · ") + in.label.paint(m.doc.Label)
+	case roomy:
 		lines = append(lines, name)
-		name = st.Label.Render(ansi.Truncate(m.doc.Label, w, "…"))
+		name = in.label.paint(ansi.Truncate(m.doc.Label, w, "…"))
 	}
 	lines = append(lines, name)
-	if c := m.contactLine(w); c != "" {
+	if c := m.contactLine(w); c != "" && roomy {
 		lines = append(lines, c)
 	}
-	lines = append(lines, st.Rule.Render(strings.Repeat("─", w)))
-	return strings.Join(lines, "\n")
+	return append(lines, in.rule.paint(strings.Repeat("─", w)))
 }
 
-// contactLine shows as many contacts as fit in w columns, in the owner's order; the
-// Contact section always lists them all.
+// contactLine shows as many contacts as fit in w columns, in the owner's order, as
+// links; the Contact section always lists them all.
 func (m *Model) contactLine(w int) string {
 	st := &m.styles
-	sep := st.Dim.Render("  ·  ")
+	in := &st.ink
+	sep := in.dim.paint("  ·  ")
 	var parts []string
 	used := 0
 	for _, c := range m.doc.Contacts {
@@ -201,11 +328,7 @@ func (m *Model) contactLine(w int) string {
 			break
 		}
 		used += cw
-		style := st.Contact
-		if c.URL != "" {
-			style = style.Hyperlink(c.URL)
-		}
-		parts = append(parts, style.Render(c.Text))
+		parts = append(parts, in.contact.link(c.Text, c.URL))
 	}
 	return strings.Join(parts, sep)
 }
@@ -217,87 +340,194 @@ func navLabel(i int, s content.Section) string {
 	if i < 9 {
 		num = strconv.Itoa(i + 1)
 	}
-	return fmt.Sprintf("  %s %s", num, s.Title)
+	return "  " + num + " " + s.Title
 }
 
-// navItem renders a section list entry. The active section is marked with ▸ and
+// navItem renders a section list entry. The active section is marked with ► and
 // bold, so it stays visible without colour.
 func (m *Model) navItem(i int, label string) string {
 	st := &m.styles
 	if i == m.active {
-		return st.NavMarker.Render("▸") + st.NavActive.Render(label[1:])
+		return st.ink.navMarker.paint("►") + st.ink.navActive.paint(label[1:])
 	}
-	return st.NavItem.Render(label)
+	return st.ink.navItem.paint(label)
 }
 
-// navLines is the section list of the wide layout: h lines, each w columns wide.
-func (m *Model) navLines(w, h int) []string {
-	lines := make([]string, h)
-	for i := range lines {
-		label := ""
-		if i < len(m.doc.Sections) {
-			label = ansi.Truncate(navLabel(i, m.doc.Sections[i]), w, "…")
-			label = m.navItem(i, label)
-		}
-		lines[i] = label + strings.Repeat(" ", max(w-ansi.StringWidth(label), 0))
+// navLines is the section list of the wide layout: a row per body row, each
+// l.navW columns wide and followed by the separator from the text. A list longer
+// than the body scrolls, with a row above and below saying how many sections
+// are out of sight.
+func (m *Model) navLines(l *layout) []string {
+	in := &m.styles.ink
+	w := l.navW
+	sep := " " + in.rule.paint("│") + " "
+	blank := strings.Repeat(" ", w) + sep
+	pad := func(s string, sw int) string { return s + strings.Repeat(" ", max(w-sw, 0)) + sep }
+	lines := make([]string, l.bodyH)
+	for row := range lines {
+		lines[row] = blank
+	}
+	n := len(m.doc.Sections)
+	if above := l.navTop; l.navFirst > 0 && above > 0 {
+		text := ansi.Truncate("  ↑ "+strconv.Itoa(above)+" more", w, "…")
+		lines[0] = pad(in.dim.paint(text), ansi.StringWidth(text))
+	}
+	if below := n - l.navTop - l.navRows; l.navFirst > 0 && below > 0 {
+		text := ansi.Truncate("  ↓ "+strconv.Itoa(below)+" more", w, "…")
+		lines[l.bodyH-1] = pad(in.dim.paint(text), ansi.StringWidth(text))
+	}
+	for i := l.navTop; i < min(l.navTop+l.navRows, n); i++ {
+		label := ansi.Truncate(navLabel(i, m.doc.Sections[i]), w, "…")
+		lines[l.navFirst+i-l.navTop] = pad(m.navItem(i, label), ansi.StringWidth(label))
 	}
 	return lines
 }
 
-// tabsView is the section list of the narrow layout: one line of tabs, scrolled so
-// the active tab is always visible, with ‹ and › where tabs are cut off.
-func (m *Model) tabsView(w int) string {
+// tabsView is the section list of the narrow layout: one line of tabs w columns
+// wide, scrolled so the active tab is always visible, with ‹ and › where tabs are
+// cut off. The active tab is marked with ► and bold. It also returns where each
+// tab and arrow is, for mouse clicks.
+func (m *Model) tabsView(w int) (string, []span) {
 	st := &m.styles
-	labels := make([]string, len(m.doc.Sections))
-	for i, s := range m.doc.Sections {
-		labels[i] = navLabel(i, s)
+	n := len(m.doc.Sections)
+	if n == 0 {
+		return strings.Repeat(" ", w), nil
 	}
-	const gap = 1
-	width := func(i int) int { return ansi.StringWidth(labels[i]) }
+	const (
+		gap    = 2 // between tabs
+		arrows = 4 // "‹ " and " ›"
+		marker = 2 // "► " before the active tab
+	)
+	labels := make([]string, n)
+	widths := make([]int, n)
+	for i, s := range m.doc.Sections {
+		labels[i] = strings.TrimLeft(navLabel(i, s), " ")
+		labels[i] = ansi.Truncate(labels[i], max(min(w-arrows-marker, tabMaxW), 1), "…")
+		widths[i] = ansi.StringWidth(labels[i])
+	}
+	widths[m.active] += marker
 	lo, hi := m.active, m.active+1
-	used := width(m.active)
+	used := widths[m.active]
 	for grew := true; grew; {
 		grew = false
-		if hi < len(labels) && used+gap+width(hi)+4 <= w {
-			used += gap + width(hi)
+		if hi < n && used+gap+widths[hi]+arrows <= w {
+			used += gap + widths[hi]
 			hi++
 			grew = true
 		}
-		if lo > 0 && used+gap+width(lo-1)+4 <= w {
+		if lo > 0 && used+gap+widths[lo-1]+arrows <= w {
 			lo--
-			used += gap + width(lo)
+			used += gap + widths[lo]
 			grew = true
 		}
 	}
 	var b strings.Builder
+	var spans []span
+	x := 0
 	if lo > 0 {
-		b.WriteString(st.Dim.Render("‹"))
+		b.WriteString(st.ink.dim.paint("‹") + " ")
+		spans = append(spans, span{0, 2, lo - 1})
+		x = 2
 	}
 	for i := lo; i < hi; i++ {
 		if i > lo {
 			b.WriteString(strings.Repeat(" ", gap))
+			x += gap
 		}
-		b.WriteString(m.navItem(i, labels[i]))
+		if i == m.active {
+			b.WriteString(st.ink.navMarker.paint("►") + " " + st.ink.navActive.paint(labels[i]))
+		} else {
+			b.WriteString(st.ink.navItem.paint(labels[i]))
+		}
+		spans = append(spans, span{x, x + widths[i], i})
+		x += widths[i]
 	}
-	if hi < len(labels) {
-		b.WriteString(st.Dim.Render(" ›"))
+	if hi < n {
+		b.WriteString(" " + st.ink.dim.paint("›"))
+		spans = append(spans, span{x, x + 2, hi})
+		x += 2
 	}
-	line := ansi.Truncate(b.String(), w, "…")
-	return line + strings.Repeat(" ", max(w-ansi.StringWidth(line), 0))
+	return b.String() + strings.Repeat(" ", max(w-x, 0)), spans
 }
 
-// helpView is the key help, as wide as the frame leaves beside the position.
-// bubbles/help v2.2.1 adds an item that does not fit when its ellipsis would not
-// fit either, so the lines are cut to width here as well.
-func (m *Model) helpView() string {
-	w := max(m.layout.frameW-m.positionWidth()-1, 1)
-	h := m.help
-	h.SetWidth(w)
-	lines := strings.Split(h.View(m.keys), "\n")
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, w, "…")
+// statusView is the left of the status line, at most w columns: a message from
+// the model (a copy confirmation), else a notice from the server, else the key
+// help with as many keys as fit.
+func (m *Model) statusView(w int) (string, int) {
+	text := m.flash
+	if text == "" {
+		text = m.notice
 	}
-	return strings.Join(lines, "\n")
+	if text != "" {
+		text = ansi.Truncate(text, w, "…")
+		return m.styles.ink.notice.paint(text), ansi.StringWidth(text)
+	}
+	c := &m.shortHelp
+	if c.line != "" && c.w == w && c.open == m.showHelp && c.styles == m.stylesGen {
+		return c.line, c.width
+	}
+	keys := m.keys
+	bindings := keys.ShortHelp()
+	for _, drop := range keys.shortHelpDropOrder() {
+		if shortHelpWidth(bindings) <= w {
+			break
+		}
+		drop.SetEnabled(false)
+		bindings = keys.ShortHelp()
+	}
+	line, width := m.shortHelpView(bindings, w)
+	*c = shortHelpCache{w: w, open: m.showHelp, styles: m.stylesGen, line: line, width: width}
+	return c.line, c.width
+}
+
+// shortHelpSep separates the footer's keys, as bubbles/help does.
+const shortHelpSep = " • "
+
+// shortHelpView renders the enabled bindings on one line in the style of
+// bubbles/help's short help, from the theme's inks: every session renders its
+// footer, and lipgloss would make that a good part of its start.
+func (m *Model) shortHelpView(bindings []key.Binding, w int) (string, int) {
+	in := &m.styles.ink
+	var b strings.Builder
+	n := 0
+	for _, kb := range bindings {
+		if !kb.Enabled() {
+			continue
+		}
+		if n > 0 {
+			b.WriteString(in.helpSep.paint(shortHelpSep))
+		}
+		b.WriteString(in.helpKey.paint(kb.Help().Key) + " " + in.helpDesc.paint(kb.Help().Desc))
+		n++
+	}
+	line := ansi.Truncate(b.String(), w, "…")
+	return line, ansi.StringWidth(line)
+}
+
+// shortHelpCache keeps the footer's key help for as long as its width, the help
+// screen's state and the theme stay the same.
+type shortHelpCache struct {
+	w      int
+	open   bool
+	styles int
+	line   string
+	width  int
+}
+
+// shortHelpWidth is the width of the enabled bindings on one line.
+func shortHelpWidth(bindings []key.Binding) int {
+	w, n := 0, 0
+	for _, b := range bindings {
+		if !b.Enabled() {
+			continue
+		}
+		if n > 0 {
+			w += ansi.StringWidth(shortHelpSep)
+		}
+		w += ansi.StringWidth(b.Help().Key) + 1 + ansi.StringWidth(b.Help().Desc)
+		n++
+	}
+	return w
 }
 
 // positionWidth is the widest the reading position gets, e.g. "100%  6/6".
@@ -306,41 +536,65 @@ func (m *Model) positionWidth() int {
 	return len("100%  /") + 2*n
 }
 
-// writeFooter writes the help with the reading position at the right of its first
-// line: how far down the section is scrolled, and which section of how many.
-func (m *Model) writeFooter(b *strings.Builder) {
-	l := &m.layout
-	pos := ""
-	if p := m.page(); p != nil {
-		pos = fmt.Sprintf("%d/%d", m.active+1, len(m.pages))
-		if pct := p.scrollPercent(); pct >= 0 {
-			pos = fmt.Sprintf("%d%%  %s", pct, pos)
-		}
+// position appends where the visitor is to b: how far down the page, and which
+// section of how many, e.g. "42%  3/6".
+func (m *Model) position(b []byte) []byte {
+	p := m.pane()
+	if p == nil {
+		return b
 	}
-	for i, line := range l.help {
-		if i == 0 && l.notice != "" {
-			line = l.notice
-		}
-		b.WriteString("\n" + l.margin + line)
-		if i == 0 {
-			gap := l.frameW - ansi.StringWidth(line) - len(pos)
-			if gap > 0 {
-				b.WriteString(strings.Repeat(" ", gap) + m.styles.Position.Render(pos))
-			}
-		}
+	if pct := p.scrollPercent(); pct >= 0 {
+		b = strconv.AppendInt(b, int64(pct), 10)
+		b = append(b, '%')
 	}
+	if m.showHelp {
+		return b
+	}
+	if len(b) > 0 {
+		b = append(b, "  "...)
+	}
+	b = strconv.AppendInt(b, int64(m.active+1), 10)
+	b = append(b, '/')
+	return strconv.AppendInt(b, int64(len(m.pages)), 10)
 }
 
+// tooSmallView says how big the window must be, centred in whatever there is. A
+// window too low for the sentences gets them in short.
 func (m *Model) tooSmallView() string {
-	st := &m.styles
 	w := max(m.width-2, 1)
-	var lines []string
-	for _, l := range content.Wrap("Window too small", w, true) {
-		lines = append(lines, st.Notice.Render(l))
+	size := func(w, h int) string { return strconv.Itoa(w) + "×" + strconv.Itoa(h) }
+	wrap := func(paragraphs ...string) (lines []string, title int) {
+		for i, p := range paragraphs {
+			lines = append(lines, content.Wrap(p, w, true)...)
+			if i == 0 {
+				title = len(lines)
+			}
+		}
+		return lines, title
 	}
-	lines = append(lines, "")
-	lines = append(lines, content.Wrap(fmt.Sprintf("This resume needs %d×%d; this window is %d×%d.", MinWidth, MinHeight, m.width, m.height), w, true)...)
-	lines = append(lines, content.Wrap("Enlarge the window, or reconnect with `ssh -T` for plain text.", w, true)...)
-	screen := lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, strings.Join(lines, "\n"))
-	return lipgloss.NewStyle().MaxWidth(m.width).MaxHeight(m.height).Render(screen)
+	lines, title := wrap("Window too small", "",
+		"This resume needs at least "+size(MinWidth, MinHeight)+"; this window is "+size(m.width, m.height)+".",
+		"Enlarge it, or reconnect with ssh -T to read the resume as plain text.")
+	if len(lines) > m.height {
+		lines, title = wrap("Too small", "Needs "+size(MinWidth, MinHeight)+".", "Or: ssh -T")
+	}
+	lines = lines[:min(len(lines), m.height)]
+	above := (m.height - len(lines)) / 2
+	var b strings.Builder
+	for row := range m.height {
+		if row > 0 {
+			b.WriteByte('\n')
+		}
+		i := row - above
+		if i < 0 || i >= len(lines) || lines[i] == "" {
+			continue
+		}
+		text := ansi.Truncate(lines[i], m.width, "")
+		b.WriteString(strings.Repeat(" ", (m.width-ansi.StringWidth(text))/2))
+		if i < title {
+			text = m.styles.ink.notice.paint(text)
+		}
+		b.WriteString(text)
+	}
+	return b.String()
 }

@@ -4,9 +4,15 @@
 package views
 
 import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/sshresume/sshresume/content"
 )
@@ -16,56 +22,102 @@ type Options struct {
 	// Width and Height are the visitor's window size when the session starts, so
 	// that the very first frame is laid out for it.
 	Width, Height int
-	// Section names the section to open first (a deep link such as "research");
-	// empty or unknown opens the first section.
+	// Section names the section to open first (a deep link such as "research"):
+	// its ID, its title, an alias or its number. Empty opens the first section;
+	// a name that matches nothing opens it too, and says so in the footer.
 	Section string
+	// ColorProfile is the visitor's terminal's colour profile, when it is known
+	// up front; Bubble Tea also reports it, but only after the first frame, and
+	// changing the theme then would lay the screen out twice. Zero means true
+	// colour until then.
+	ColorProfile colorprofile.Profile
 }
 
 // Model is the root model of one visitor's session. It routes messages: window size
-// and theme changes go to every page, global keys are handled here, and everything
-// else goes to the active page. It only reads the shared Document.
+// and theme changes go to every page, global keys and the mouse are handled here,
+// and the scrolling keys go to the visible page. It only reads the shared Document.
 //
 // Its methods have pointer receivers and Update returns the same *Model: the model
 // holds a theme and a layout cache of several kilobytes, and copying that into an
 // interface on every message would cost more than the update itself.
 type Model struct {
-	doc    *content.Document
-	keys   KeyMap
-	help   help.Model
-	styles Styles
-	isDark bool
+	doc     *content.Document
+	keys    KeyMap
+	help    help.Model
+	styles  Styles
+	isDark  bool
+	profile colorprofile.Profile
+	// stylesGen counts theme changes, for what is cached per theme.
+	stylesGen int
+	shortHelp shortHelpCache
 
 	width, height int
 	layout        layout
 
-	active int
-	pages  []sectionPage
+	active   int
+	pages    []textPage
+	helpPage textPage
+	showHelp bool
 
-	notice string // shown in the footer in place of the key help, if set
+	email   string // the address the copy key copies
+	notice  string // from the server, until it sends another
+	flash   string // from the model itself, until the next key or its timer
+	flashID int    // tells a flash's timer whether its flash is still shown
+
+	// The last frame, and what it was drawn from: a frame is drawn again only
+	// when the layout (gen) or the scroll position changed.
+	gen, frameGen uint64
+	frameOff      int
+	frame         string
 }
 
 // NoticeMsg shows a short message to the visitor in the footer, in place of the key
 // help, until another NoticeMsg replaces it; an empty Text removes it. The server
-// uses it ("idle, closing soon", "restarting"), and so can the model itself.
+// uses it ("idle, closing soon", "restarting").
 type NoticeMsg struct{ Text string }
+
+// flashDoneMsg ends the model's own footer message number id, if it still shows.
+type flashDoneMsg struct{ id int }
+
+// flashTime is how long a confirmation stays in the footer. Its timer runs once,
+// after a key press: nothing ticks while nobody types.
+const flashTime = 3 * time.Second
 
 // New returns the root model for a resume.
 func New(doc *content.Document, opts Options) *Model {
 	m := &Model{
-		doc:    doc,
-		keys:   DefaultKeyMap(len(doc.Sections)),
-		help:   help.New(),
-		isDark: true, // until the terminal answers; most terminals are dark
-		pages:  make([]sectionPage, len(doc.Sections)),
+		doc:     doc,
+		keys:    DefaultKeyMap(len(doc.Sections)),
+		help:    help.New(),
+		isDark:  true, // until the terminal answers; most terminals are dark
+		profile: opts.ColorProfile,
+		pages:   make([]textPage, len(doc.Sections)),
 	}
 	for i := range doc.Sections {
 		m.pages[i] = newSectionPage(&doc.Sections[i])
 	}
-	if i := doc.SectionIndex(opts.Section); i >= 0 {
-		m.active = i
+	m.helpPage = newTextPage(m.helpLines)
+	for _, c := range doc.Contacts {
+		if strings.HasPrefix(c.URL, "mailto:") {
+			m.email = c.Text
+			break
+		}
 	}
-	m.width, m.height = max(opts.Width, 0), max(opts.Height, 0)
-	m.setStyles(true)
+	m.keys.Copy.SetEnabled(m.email != "")
+	if opts.Section != "" {
+		if i := sectionIndex(doc, opts.Section); i >= 0 {
+			m.active = i
+		} else if len(doc.Sections) > 0 {
+			m.flash = "No section “" + printable(opts.Section, 24) + "”; try " + sectionIDs(doc)
+		}
+	}
+	if m.profile == colorprofile.Unknown {
+		m.profile = colorprofile.TrueColor
+	}
+	m.width, m.height = min(max(opts.Width, 0), MaxWindow), min(max(opts.Height, 0), MaxWindow)
+	m.styles = NewStyles(m.isDark, m.profile)
+	m.help.Styles = m.styles.Help
+	m.relayout()
 	return m
 }
 
@@ -80,111 +132,212 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
-	case NoticeMsg:
-		m.notice = msg.Text
-		m.relayout()
 	case tea.BackgroundColorMsg:
-		if msg.IsDark() != m.isDark {
-			m.setStyles(msg.IsDark())
+		m.setStyles(msg.IsDark(), m.profile)
+	case tea.ColorProfileMsg:
+		m.setStyles(m.isDark, msg.Profile)
+	case NoticeMsg:
+		m.notice = strings.Join(strings.Fields(printable(msg.Text, 200)), " ")
+		m.refreshStatus()
+	case flashDoneMsg:
+		if msg.id == m.flashID && m.flash != "" {
+			m.flash = ""
+			m.refreshStatus()
 		}
 	case tea.KeyPressMsg:
-		return m.handleKey(msg)
+		return m, m.handleKey(msg)
+	case tea.MouseClickMsg:
+		m.click(msg.Mouse())
 	case tea.MouseWheelMsg:
-		if p := m.page(); p != nil {
-			p.vp, _ = p.vp.Update(msg)
-		}
+		m.wheel(msg.Mouse())
 	}
 	return m, nil
 }
 
-func (m *Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+// keyName is a key press as key.Matches sees it, worked out once per key rather
+// than once per binding tried.
+type keyName string
+
+func (k keyName) String() string { return string(k) }
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.flash != "" { // any key dismisses the model's message
+		m.flash = ""
+		m.refreshStatus()
+	}
+	name := keyName(msg.String())
 	k := &m.keys
 	switch {
-	case key.Matches(msg, k.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, k.Help):
-		m.setHelp(!m.help.ShowAll)
-	case key.Matches(msg, k.Close):
+	case key.Matches(name, k.Quit):
+		return tea.Quit
+	case key.Matches(name, k.Help):
+		m.setHelp(true)
+	case key.Matches(name, k.Close):
 		m.setHelp(false)
-	case key.Matches(msg, k.Next):
+	case key.Matches(name, k.Next):
 		m.show(m.active + 1)
-	case key.Matches(msg, k.Prev):
+	case key.Matches(name, k.Prev):
 		m.show(m.active - 1)
-	case key.Matches(msg, k.Jump):
-		m.show(int(msg.Code - '1'))
+	case key.Matches(name, k.Jump):
+		m.show(int(name[0] - '1'))
+	case key.Matches(name, k.Copy):
+		return m.copyEmail()
 	default:
-		m.scroll(msg)
+		m.scroll(name)
 	}
-	return m, nil
+	return nil
 }
 
-// scroll moves the active page for the scrolling keys.
-func (m *Model) scroll(msg tea.KeyPressMsg) {
-	p := m.page()
+// scroll moves the visible page for the scrolling keys.
+func (m *Model) scroll(name keyName) {
+	p := m.pane()
 	if p == nil {
 		return
 	}
 	k := &m.keys
 	switch {
-	case key.Matches(msg, k.Up):
-		p.vp.ScrollUp(1)
-	case key.Matches(msg, k.Down):
-		p.vp.ScrollDown(1)
-	case key.Matches(msg, k.PageUp):
-		p.vp.PageUp()
-	case key.Matches(msg, k.PageDown):
-		p.vp.PageDown()
-	case key.Matches(msg, k.Top):
-		p.vp.GotoTop()
-	case key.Matches(msg, k.Bottom):
-		p.vp.GotoBottom()
+	case key.Matches(name, k.Up):
+		p.scrollBy(-1)
+	case key.Matches(name, k.Down):
+		p.scrollBy(1)
+	case key.Matches(name, k.PageUp):
+		p.scrollBy(-p.height)
+	case key.Matches(name, k.PageDown):
+		p.scrollBy(p.height)
+	case key.Matches(name, k.Top):
+		p.scrollTo(0)
+	case key.Matches(name, k.Bottom):
+		p.scrollTo(len(p.lines))
 	}
 }
 
-// show makes section i active, wrapping around at both ends.
+// show makes section i active, wrapping around at both ends, and closes the help.
 func (m *Model) show(i int) {
 	n := len(m.pages)
 	if n == 0 {
 		return
 	}
 	m.active = (i%n + n) % n
-	m.relayout() // the section list marks the new section
-}
-
-func (m *Model) setHelp(all bool) {
-	m.help.ShowAll = all
-	m.keys.Close.SetEnabled(all)
-	if all {
-		m.keys.Help.SetHelp("?", "less help")
-	} else {
-		m.keys.Help.SetHelp("?", "help")
+	if m.showHelp {
+		m.setHelp(false)
+		return
 	}
-	m.relayout() // the footer's height changed
+	m.relayoutNav() // the section list marks the new section
 }
 
-func (m *Model) setStyles(isDark bool) {
-	m.isDark = isDark
-	m.styles = NewStyles(isDark)
+// setHelp opens or closes the help screen. It takes the place of the text, so that
+// it fits any window: the footer keeps its single line.
+func (m *Model) setHelp(open bool) {
+	m.showHelp = open
+	m.keys.Help.SetEnabled(!open)
+	m.keys.Close.SetEnabled(open)
+	m.helpPage.invalidate()
+	m.helpPage.scrollTo(0)
+	m.refreshStatus() // the footer's keys changed
+	m.relayoutNav()
+}
+
+// copyEmail puts the email address on the visitor's clipboard with OSC 52 and says
+// so for a moment. Terminals without OSC 52 ignore it; the address is on screen.
+func (m *Model) copyEmail() tea.Cmd {
+	m.flashID++
+	id := m.flashID
+	m.flash = "Copied " + m.email + " to your clipboard"
+	m.refreshStatus()
+	return tea.Batch(
+		tea.SetClipboard(m.email),
+		tea.Tick(flashTime, func(time.Time) tea.Msg { return flashDoneMsg{id} }),
+	)
+}
+
+// setStyles rebuilds the theme when the background or the colour profile changed.
+func (m *Model) setStyles(isDark bool, profile colorprofile.Profile) {
+	if isDark == m.isDark && profile == m.profile {
+		return
+	}
+	m.isDark, m.profile = isDark, profile
+	m.styles = NewStyles(isDark, profile)
+	m.stylesGen++
 	m.help.Styles = m.styles.Help
 	for i := range m.pages {
 		m.pages[i].invalidate()
 	}
+	m.helpPage.invalidate()
 	m.relayout()
 }
 
-// page returns the active page, or nil for a resume without sections.
-func (m *Model) page() *sectionPage {
-	if len(m.pages) == 0 {
+// pane returns the visible page: the help screen or the active section, or nil for
+// a resume without sections.
+func (m *Model) pane() *textPage {
+	switch {
+	case m.showHelp:
+		return &m.helpPage
+	case len(m.pages) == 0:
 		return nil
 	}
 	return &m.pages[m.active]
 }
 
-// View renders the whole screen.
+// View renders the whole screen. A frame that would be the same as the last one,
+// because a message changed nothing on screen, is not drawn again.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
+	off := -1
+	if p := m.pane(); p != nil {
+		off = p.offset
+	}
+	if m.frameGen != m.gen || m.frameOff != off {
+		m.frame = m.render()
+		m.frameGen, m.frameOff = m.gen, off
+	}
+	v := tea.NewView(m.frame)
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = m.doc.Name
 	return v
+}
+
+// sectionIndex finds the section a visitor named: by ID, title or alias as the
+// Document knows them, by a title typed with spaces, or by its number.
+func sectionIndex(d *content.Document, name string) int {
+	if i := d.SectionIndex(name); i >= 0 {
+		return i
+	}
+	if i := d.SectionIndex(strings.Join(strings.Fields(name), "-")); i >= 0 {
+		return i
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(name)); err == nil && n >= 1 && n <= len(d.Sections) {
+		return n - 1
+	}
+	return -1
+}
+
+// sectionIDs lists the names a deep link can use, e.g. "about, work, projects".
+func sectionIDs(d *content.Document) string {
+	ids := make([]string, len(d.Sections))
+	for i, s := range d.Sections {
+		ids[i] = s.ID
+	}
+	return strings.Join(ids, ", ")
+}
+
+// printable keeps at most n printable characters of s, so that text from outside
+// (a deep link, a notice) cannot move the cursor or restyle the screen.
+func printable(s string, n int) string {
+	var b strings.Builder
+	for _, r := range s {
+		if n == 0 {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		case unicode.IsSpace(r):
+			b.WriteByte(' ')
+		default:
+			continue
+		}
+		n--
+	}
+	return b.String()
 }

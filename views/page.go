@@ -3,116 +3,159 @@ package views
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/viewport"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sshresume/sshresume/content"
 )
 
-// sectionPage shows one section of the resume in a scrolling viewport. It keeps the
-// section's source and re-wraps it whenever the width or the theme changes.
-type sectionPage struct {
-	section *content.Section
-	// vp keeps the scroll position and does the scrolling arithmetic. The page
-	// draws the visible lines itself: they are rendered once per width, already
-	// padded to it, so a frame is only a slice of them.
-	vp    viewport.Model
-	lines []string
-	// anchors[i] is the place in the source text where rendered line i starts, so
-	// that a re-wrap can keep the same text at the top of the viewport.
+// textPage is a scrolling column of text: a section of the resume, or the help
+// screen. It keeps what it shows as source and renders it into lines whenever the
+// width or the theme changes; a frame then only picks the visible lines.
+//
+// It keeps its own scroll position rather than a bubbles viewport: the page draws
+// its lines itself, so all a viewport would add is its scroll arithmetic, which
+// reads the viewport's frame style on every step and cost a scroll step more than
+// drawing the frame that follows.
+type textPage struct {
+	// build renders the source at a width, returning the lines, each padded to
+	// exactly that width, and for each line the place in the source where it
+	// starts, so that a re-wrap can keep the same text at the top of the view.
+	build   func(w int, st *Styles) (lines []string, anchors []int)
+	lines   []string
 	anchors []int
-	// rendered is the width the lines were last wrapped for; 0 means stale.
+	blank   string // a line of spaces as wide as the page
+
+	width, height int
+	offset        int // the first visible line
+	// rendered is the width the lines were last rendered for; 0 means stale.
 	rendered int
 }
 
-func newSectionPage(s *content.Section) sectionPage {
-	vp := viewport.New()
-	vp.MouseWheelDelta = 3
-	return sectionPage{section: s, vp: vp}
+func newTextPage(build func(w int, st *Styles) ([]string, []int)) textPage {
+	return textPage{build: build}
 }
 
-// setSize gives the page its share of the window. Re-wrapping is deferred to
+func newSectionPage(s *content.Section) textPage {
+	return newTextPage(func(w int, st *Styles) ([]string, []int) {
+		return renderSection(s, w, st)
+	})
+}
+
+// setSize gives the page its share of the window. Re-rendering is deferred to
 // refresh so that pages nobody looks at cost nothing.
-func (p *sectionPage) setSize(w, h int) {
-	if w != p.vp.Width() {
+func (p *textPage) setSize(w, h int) {
+	if w != p.width {
 		p.rendered = 0
 	}
-	p.vp.SetWidth(w)
-	p.vp.SetHeight(h)
+	p.width, p.height = w, h
+	p.scrollTo(p.offset) // a taller view may show past the end
 }
 
 // invalidate forces a re-render, e.g. after the theme changed.
-func (p *sectionPage) invalidate() { p.rendered = 0 }
+func (p *textPage) invalidate() { p.rendered = 0 }
 
-// refresh re-wraps the section if its width or theme changed, keeping the line
-// that was at the top of the viewport at the top.
-func (p *sectionPage) refresh(st *Styles) {
-	w := p.vp.Width()
+// refresh re-renders the page if its width or theme changed, keeping the text
+// that was at the top of the view at the top.
+func (p *textPage) refresh(st *Styles) {
+	w := p.width
 	if w <= 0 || p.rendered == w {
 		return
 	}
 	top := -1
-	if off := p.vp.YOffset(); off < len(p.anchors) && off > 0 {
+	if off := p.offset; off < len(p.anchors) && off > 0 {
 		top = p.anchors[off]
 	}
-	lines, anchors := renderSection(p.section, w, st)
-	p.vp.SetContentLines(lines)
-	p.lines = lines
-	p.anchors = anchors
+	p.lines, p.anchors = p.build(w, st)
+	p.blank = strings.Repeat(" ", w)
 	p.rendered = w
+	off := 0
 	if top >= 0 {
-		off := 0
-		for i, a := range anchors {
+		for i, a := range p.anchors {
 			if a > top {
 				break
 			}
 			off = i
 		}
-		p.vp.SetYOffset(off)
 	}
+	p.scrollTo(off)
 }
 
-// scrollPercent is how far down the page the viewport is, or -1 when everything fits.
-func (p *sectionPage) scrollPercent() int {
-	if p.vp.TotalLineCount() <= p.vp.Height() {
+// scrollTo makes line off the first visible one, as far as the page goes.
+func (p *textPage) scrollTo(off int) {
+	p.offset = max(min(off, len(p.lines)-p.height), 0)
+}
+
+// scrollBy scrolls n lines down, or up for a negative n.
+func (p *textPage) scrollBy(n int) { p.scrollTo(p.offset + n) }
+
+// line is the i-th visible line, exactly as wide as the page.
+func (p *textPage) line(i int) string {
+	if j := p.offset + i; j >= 0 && j < len(p.lines) {
+		return p.lines[j]
+	}
+	return p.blank
+}
+
+// overflows reports whether the page is longer than its view, so that it scrolls.
+func (p *textPage) overflows() bool { return len(p.lines) > p.height }
+
+// scrollPercent is how far down the page the view is, or -1 when it all fits.
+func (p *textPage) scrollPercent() int {
+	if !p.overflows() {
 		return -1
 	}
-	return int(p.vp.ScrollPercent()*100 + 0.5)
+	maxOff := len(p.lines) - p.height
+	return (p.offset*100 + maxOff/2) / maxOff
 }
 
-// view writes the visible lines, each exactly as wide as the page, followed by
-// blank lines down to the page's height.
-func (p *sectionPage) view(b *strings.Builder, prefix string, line func(i int) string) {
-	off, h := p.vp.YOffset(), p.vp.Height()
-	blank := strings.Repeat(" ", p.vp.Width())
-	for i := range h {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(prefix)
-		if line != nil {
-			b.WriteString(line(i))
-		}
-		if off+i < len(p.lines) {
-			b.WriteString(p.lines[off+i])
-		} else {
-			b.WriteString(blank)
+// thumb is the part of a scrollbar h rows high that stands for the visible lines:
+// its first row and its length. At the top of the page it starts at row 0, at
+// the end it ends at the last row, and in between it is neither.
+func (p *textPage) thumb() (top, size int) {
+	h, total, off := p.height, len(p.lines), p.offset
+	if total <= h || h <= 0 {
+		return 0, 0
+	}
+	size = min(max((h*h+total/2)/total, 1), max(h-1, 1))
+	maxOff, room := total-h, h-size
+	switch {
+	case off <= 0:
+		top = 0
+	case off >= maxOff:
+		top = room
+	default:
+		top = min(max((off*room+maxOff/2)/maxOff, 1), room-1)
+		if room < 2 {
+			top = min(off*room/maxOff, room)
 		}
 	}
+	return top, size
+}
+
+// jumpTo scrolls so that row y of the page's scrollbar is where the view is: the
+// first row is the top of the page, the last row the end.
+func (p *textPage) jumpTo(y int) {
+	h, total := p.height, len(p.lines)
+	if total <= h || h <= 1 {
+		return
+	}
+	maxOff := total - h
+	p.scrollTo((y*maxOff + (h-1)/2) / (h - 1))
 }
 
 // renderSection lays the section out at width w. Text is wrapped before it is
 // styled, so widths are exact: every line is padded to exactly w columns.
 func renderSection(s *content.Section, w int, st *Styles) (lines []string, anchors []int) {
+	in := &st.ink
 	block := 0
 	// emit adds the wrapped lines of one source block. Each line's anchor is the
 	// block number in the high bits and the offset of its first character below.
-	emit := func(text string, width int, style func(i int, line string) string) {
+	// style returns the styled line and its width.
+	emit := func(text string, width int, style func(i int, line string) (string, int)) {
 		offset := 0
 		for i, l := range content.Wrap(text, max(width, 1), true) {
-			styled := style(i, l)
-			lines = append(lines, styled+strings.Repeat(" ", max(w-ansi.StringWidth(styled), 0)))
+			styled, sw := style(i, l)
+			lines = append(lines, styled+strings.Repeat(" ", max(w-sw, 0)))
 			anchors = append(anchors, block<<16|min(offset, 1<<16-1))
 			offset += len([]rune(l)) + 1
 		}
@@ -126,57 +169,58 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 		lines = append(lines, strings.Repeat(" ", w))
 		anchors = append(anchors, a)
 	}
-	render := func(style lipgloss.Style) func(int, string) string {
-		return func(_ int, l string) string { return style.Render(l) }
+	paint := func(k ink) func(int, string) (string, int) {
+		return func(_ int, l string) (string, int) { return k.paint(l), ansi.StringWidth(l) }
 	}
 
-	emit(s.Title, w, render(st.SectionTitle))
+	emit(s.Title, w, paint(in.title))
 	blank()
 	for i, e := range s.Entries {
 		if i > 0 {
 			blank()
 		}
-		renderHeading(e, w, st, emit)
+		renderHeading(e, w, in, emit)
 		for _, l := range e.Lines {
-			emit(l, w, render(st.Subtitle))
+			emit(l, w, paint(in.subtitle))
 		}
 		if e.Text != "" {
-			emit(e.Text, w, render(st.Text))
+			emit(e.Text, w, paint(in.text))
 		}
 		for _, l := range e.Links {
 			label := ""
 			if l.Label != "" {
 				label = l.Label + ": "
 			}
-			link := st.Link
-			if l.URL != "" {
-				link = link.Hyperlink(l.URL)
-			} else {
-				link = st.Text
-			}
-			indent := strings.Repeat(" ", ansi.StringWidth(label))
-			if ansi.StringWidth(label)+ansi.StringWidth(l.Text) > w {
+			labelW := ansi.StringWidth(label)
+			if labelW+ansi.StringWidth(l.Text) > w {
 				// The address does not fit beside its label: give it lines of its own.
-				emit(strings.TrimSpace(label), w, render(st.LinkLabel))
-				label, indent = "", ""
+				emit(strings.TrimSpace(label), w, paint(in.linkLabel))
+				label, labelW = "", 0
 			}
-			emit(l.Text, w-ansi.StringWidth(label), func(i int, line string) string {
-				if i == 0 {
-					return st.LinkLabel.Render(label) + link.Render(line)
+			indent := strings.Repeat(" ", labelW)
+			emit(l.Text, w-labelW, func(i int, line string) (string, int) {
+				text := in.text.paint(line)
+				if l.URL != "" {
+					text = in.link.link(line, l.URL)
 				}
-				return indent + link.Render(line)
+				lw := labelW + ansi.StringWidth(line)
+				if i == 0 {
+					return in.linkLabel.paint(label) + text, lw
+				}
+				return indent + text, lw
 			})
 		}
 		for _, b := range e.Bullets {
-			emit(b, w-2, func(i int, line string) string {
+			emit(b, w-2, func(i int, line string) (string, int) {
+				lw := 2 + ansi.StringWidth(line)
 				if i == 0 {
-					return st.Bullet.Render("•") + " " + st.Text.Render(line)
+					return in.bullet.paint("•") + " " + in.text.paint(line), lw
 				}
-				return "  " + st.Text.Render(line)
+				return "  " + in.text.paint(line), lw
 			})
 		}
 		if len(e.Tags) > 0 {
-			emit(strings.Join(e.Tags, " · "), w, render(st.Tag))
+			emit(strings.Join(e.Tags, " · "), w, paint(in.tag))
 		}
 	}
 	return lines, anchors
@@ -184,25 +228,25 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 
 // renderHeading writes an entry's heading with its date on the right of the last
 // heading line when both fit, else on a line of its own.
-func renderHeading(e content.Entry, w int, st *Styles, emit func(string, int, func(int, string) string)) {
+func renderHeading(e content.Entry, w int, in *inks, emit func(string, int, func(int, string) (string, int))) {
 	dateW := ansi.StringWidth(e.Date)
 	if e.Heading == "" {
 		if e.Date != "" {
-			emit(e.Date, w, func(_ int, l string) string { return st.Date.Render(l) })
+			emit(e.Date, w, func(_ int, l string) (string, int) { return in.date.paint(l), ansi.StringWidth(l) })
 		}
 		return
 	}
 	heading := content.Wrap(e.Heading, w, true)
 	last := heading[len(heading)-1]
 	dateInline := e.Date != "" && ansi.StringWidth(last)+2+dateW <= w
-	emit(e.Heading, w, func(i int, l string) string {
+	emit(e.Heading, w, func(i int, l string) (string, int) {
 		if i == len(heading)-1 && dateInline {
 			gap := strings.Repeat(" ", w-ansi.StringWidth(l)-dateW)
-			return st.Heading.Render(l) + gap + st.Date.Render(e.Date)
+			return in.heading.paint(l) + gap + in.date.paint(e.Date), w
 		}
-		return st.Heading.Render(l)
+		return in.heading.paint(l), ansi.StringWidth(l)
 	})
 	if e.Date != "" && !dateInline {
-		emit(e.Date, w, func(_ int, l string) string { return st.Date.Render(l) })
+		emit(e.Date, w, func(_ int, l string) (string, int) { return in.date.paint(l), ansi.StringWidth(l) })
 	}
 }

@@ -1,15 +1,24 @@
 package views
 
 import (
+	"image/color"
+	"strings"
+	"sync"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 )
 
-// Styles is the theme of one session. It is built for the visitor's background by
-// NewStyles and rebuilt when their terminal reports its background colour, so there
-// are no package-level styles: sessions with different terminals share one process.
-// Colours are written in full; Bubble Tea reduces them to what the visitor's
-// terminal can show.
+// Styles is the theme of one session. The session gets it from NewStyles for the
+// visitor's background and colour profile, and a new one when their terminal
+// reports either: sessions with different terminals share one process, so there
+// is no package-level current style.
+//
+// Nothing is told by colour alone: the active section has a marker and bold, links
+// are underlined, the scrollbar's thumb has its own glyph. Without colour
+// (NO_COLOR, TERM=dumb) the screen reads the same.
 type Styles struct {
 	Name    lipgloss.Style
 	Label   lipgloss.Style
@@ -31,28 +40,152 @@ type Styles struct {
 	LinkLabel    lipgloss.Style
 	Tag          lipgloss.Style
 
-	Position lipgloss.Style
-	Notice   lipgloss.Style
+	ScrollThumb lipgloss.Style
+	ScrollTrack lipgloss.Style
+	Position    lipgloss.Style
+	Notice      lipgloss.Style
 
 	Help help.Styles
+
+	ink inks
 }
 
-// NewStyles returns the theme for a dark or light terminal background.
-func NewStyles(isDark bool) Styles {
-	ld := lipgloss.LightDark(isDark)
+// inks are the theme's styles reduced to the escape sequences around a text. The
+// screen is put together from many small styled pieces, and running lipgloss for
+// each costs more than the rest of a layout; the sequences are worked out once
+// per theme instead.
+type inks struct {
+	name, label, contact, dim, rule, navItem, navActive, navMarker     ink
+	title, heading, date, subtitle, text, bullet, link, linkLabel, tag ink
+	thumb, track, position, notice                                     ink
+	helpKey, helpDesc, helpSep                                         ink
+}
+
+// ink is a style reduced to the escape sequences before and after its text.
+type ink struct{ open, close string }
+
+func inkOf(s lipgloss.Style) ink {
+	r := s.Render("x")
+	i := strings.LastIndexByte(r, 'x') // the closing sequences hold no letter x
+	return ink{r[:i], r[i+1:]}
+}
+
+// paint styles text, which must not contain newlines.
+func (k ink) paint(text string) string {
+	if text == "" {
+		return ""
+	}
+	return k.open + text + k.close
+}
+
+// link paints text as a hyperlink to url (OSC 8): terminals that know them make
+// the text clickable, the others show the text alone.
+func (k ink) link(text, url string) string {
+	if text == "" || url == "" {
+		return k.paint(text)
+	}
+	return ansi.SetHyperlink(url) + k.open + text + k.close + ansi.ResetHyperlink()
+}
+
+func newInks(s *Styles) inks {
+	return inks{
+		name:      inkOf(s.Name),
+		label:     inkOf(s.Label),
+		contact:   inkOf(s.Contact),
+		dim:       inkOf(s.Dim),
+		rule:      inkOf(s.Rule),
+		navItem:   inkOf(s.NavItem),
+		navActive: inkOf(s.NavActive),
+		navMarker: inkOf(s.NavMarker),
+		title:     inkOf(s.SectionTitle),
+		heading:   inkOf(s.Heading),
+		date:      inkOf(s.Date),
+		subtitle:  inkOf(s.Subtitle),
+		text:      inkOf(s.Text),
+		bullet:    inkOf(s.Bullet),
+		link:      inkOf(s.Link),
+		linkLabel: inkOf(s.LinkLabel),
+		tag:       inkOf(s.Tag),
+		thumb:     inkOf(s.ScrollThumb),
+		track:     inkOf(s.ScrollTrack),
+		position:  inkOf(s.Position),
+		notice:    inkOf(s.Notice),
+		helpKey:   inkOf(s.Help.ShortKey),
+		helpDesc:  inkOf(s.Help.ShortDesc),
+		helpSep:   inkOf(s.Help.ShortSeparator),
+	}
+}
+
+// palette is one colour in each profile, for lipgloss.Complete: the 16 ANSI
+// colours, the 256-colour palette and true colour. The 16- and 256-colour
+// choices are made by hand: the nearest colour by distance turns a muted grey
+// into blue and a yellow into red, and the indigo accent into a bright blue that
+// old palettes (PuTTY's #5555FF) show too dark on black, hence cyan there.
+// lipgloss.NoColor is the terminal's own foreground colour.
+type palette struct{ ansi, ansi256, truecolor color.Color }
+
+var defaultFg = lipgloss.NoColor{}
+
+// The theme's colours, for dark and light backgrounds.
+var (
+	accentDark  = palette{lipgloss.BrightCyan, lipgloss.Color("147"), lipgloss.Color("#A5B4FC")}
+	accentLight = palette{lipgloss.Blue, lipgloss.Color("62"), lipgloss.Color("#4338CA")}
+	strongDark  = palette{lipgloss.BrightWhite, lipgloss.Color("255"), lipgloss.Color("#F3F4F6")}
+	strongLight = palette{defaultFg, lipgloss.Color("234"), lipgloss.Color("#111827")}
+	bodyDark    = palette{defaultFg, lipgloss.Color("252"), lipgloss.Color("#D1D5DB")}
+	bodyLight   = palette{defaultFg, lipgloss.Color("236"), lipgloss.Color("#1F2937")}
+	mutedDark   = palette{lipgloss.White, lipgloss.Color("247"), lipgloss.Color("#9CA3AF")}
+	mutedLight  = palette{lipgloss.BrightBlack, lipgloss.Color("243"), lipgloss.Color("#6B7280")}
+	faintDark   = palette{lipgloss.BrightBlack, lipgloss.Color("239"), lipgloss.Color("#4B5563")}
+	faintLight  = palette{lipgloss.White, lipgloss.Color("252"), lipgloss.Color("#D1D5DB")}
+	warmDark    = palette{lipgloss.BrightYellow, lipgloss.Color("221"), lipgloss.Color("#FCD34D")}
+	warmLight   = palette{lipgloss.Magenta, lipgloss.Color("130"), lipgloss.Color("#B45309")}
+)
+
+// NewStyles returns the theme for a dark or light terminal background and the
+// terminal's colour profile. Bubble Tea would reduce true colours to the profile
+// by itself; choosing them here keeps the theme's contrast in 16 and 256 colours.
+//
+// Each of the dozen themes is built once and then copied to the sessions that
+// use it: a theme is immutable, and building one costs more than the rest of a
+// session's start.
+func NewStyles(isDark bool, profile colorprofile.Profile) Styles {
+	profile = min(profile, colorprofile.TrueColor)
+	t := &themes[boolIndex(isDark)][profile]
+	t.once.Do(func() { t.styles = newStyles(isDark, profile) })
+	return t.styles
+}
+
+var themes [2][colorprofile.TrueColor + 1]struct {
+	once   sync.Once
+	styles Styles
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func newStyles(isDark bool, profile colorprofile.Profile) Styles {
+	lightDark, complete := lipgloss.LightDark(isDark), lipgloss.Complete(profile)
+	pick := func(light, dark palette) color.Color {
+		return lightDark(
+			complete(light.ansi, light.ansi256, light.truecolor),
+			complete(dark.ansi, dark.ansi256, dark.truecolor),
+		)
+	}
 	var (
-		accent = ld(lipgloss.Color("#4338CA"), lipgloss.Color("#A5B4FC"))
-		strong = ld(lipgloss.Color("#111827"), lipgloss.Color("#F3F4F6"))
-		body   = ld(lipgloss.Color("#1F2937"), lipgloss.Color("#D1D5DB"))
-		muted  = ld(lipgloss.Color("#6B7280"), lipgloss.Color("#9CA3AF"))
-		faint  = ld(lipgloss.Color("#D1D5DB"), lipgloss.Color("#4B5563"))
-		warm   = ld(lipgloss.Color("#B45309"), lipgloss.Color("#FCD34D"))
+		accent = pick(accentLight, accentDark)
+		strong = pick(strongLight, strongDark)
+		body   = pick(bodyLight, bodyDark)
+		muted  = pick(mutedLight, mutedDark)
+		faint  = pick(faintLight, faintDark)
+		warm   = pick(warmLight, warmDark)
 	)
 	s := lipgloss.NewStyle
-	h := help.DefaultStyles(isDark)
-	h.ShortKey = h.ShortKey.Foreground(accent)
-	h.FullKey = h.FullKey.Foreground(accent)
-	return Styles{
+	st := Styles{
 		Name:    s().Bold(true).Foreground(accent),
 		Label:   s().Foreground(body),
 		Contact: s().Foreground(muted),
@@ -73,9 +206,21 @@ func NewStyles(isDark bool) Styles {
 		LinkLabel:    s().Foreground(muted),
 		Tag:          s().Foreground(warm),
 
-		Position: s().Foreground(muted),
-		Notice:   s().Bold(true).Foreground(warm),
+		ScrollThumb: s().Foreground(accent),
+		ScrollTrack: s().Foreground(faint),
+		Position:    s().Foreground(muted),
+		Notice:      s().Bold(true).Foreground(warm),
 
-		Help: h,
+		Help: help.Styles{
+			Ellipsis:       s().Foreground(faint),
+			ShortKey:       s().Foreground(accent),
+			ShortDesc:      s().Foreground(muted),
+			ShortSeparator: s().Foreground(faint),
+			FullKey:        s().Foreground(accent),
+			FullDesc:       s().Foreground(muted),
+			FullSeparator:  s().Foreground(faint),
+		},
 	}
+	st.ink = newInks(&st)
+	return st
 }

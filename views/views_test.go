@@ -2,11 +2,12 @@ package views_test
 
 import (
 	"fmt"
+	"image/color"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -26,30 +27,40 @@ func doc(t testing.TB) *content.Document {
 func press(m tea.Model, keys ...string) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab}
-		case "shift+tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-		case "left":
-			msg = tea.KeyPressMsg{Code: tea.KeyLeft}
-		case "right":
-			msg = tea.KeyPressMsg{Code: tea.KeyRight}
-		case "down":
-			msg = tea.KeyPressMsg{Code: tea.KeyDown}
-		case "pgdown":
-			msg = tea.KeyPressMsg{Code: tea.KeyPgDown}
-		case "ctrl+c":
-			msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-		}
-		m, cmd = m.Update(msg)
+		m, cmd = m.Update(keyMsg(k))
 	}
 	return m, cmd
 }
+
+// keyMsg is the message Bubble Tea sends for a key, named as key.Binding names it.
+func keyMsg(k string) tea.KeyPressMsg {
+	special := map[string]tea.KeyPressMsg{
+		"tab":       {Code: tea.KeyTab},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"left":      {Code: tea.KeyLeft},
+		"right":     {Code: tea.KeyRight},
+		"up":        {Code: tea.KeyUp},
+		"down":      {Code: tea.KeyDown},
+		"pgup":      {Code: tea.KeyPgUp},
+		"pgdown":    {Code: tea.KeyPgDown},
+		"home":      {Code: tea.KeyHome},
+		"end":       {Code: tea.KeyEnd},
+		"esc":       {Code: tea.KeyEscape},
+		"space":     {Code: tea.KeySpace, Text: " "},
+		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
+	}
+	if msg, ok := special[k]; ok {
+		return msg
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+// Background colours as a terminal reports them.
+var (
+	darkBackground  = tea.BackgroundColorMsg{Color: color.RGBA{0x1e, 0x1e, 0x2e, 0xff}}
+	lightBackground = tea.BackgroundColorMsg{Color: color.RGBA{0xfa, 0xfa, 0xfa, 0xff}}
+)
 
 func screen(m tea.Model) string { return ansi.Strip(m.View().Content) }
 
@@ -58,9 +69,9 @@ func activeSection(t *testing.T, m tea.Model, d *content.Document) string {
 	t.Helper()
 	s := screen(m)
 	for _, line := range strings.Split(s, "\n") {
-		if strings.Contains(line, "▸") {
+		if strings.Contains(line, "►") {
 			for _, sec := range d.Sections {
-				if strings.Contains(line, "▸ "+fmt.Sprint(indexOf(d, sec.ID)+1)+" "+sec.Title) {
+				if strings.Contains(line, "► "+fmt.Sprint(indexOf(d, sec.ID)+1)+" "+sec.Title) {
 					return sec.ID
 				}
 			}
@@ -151,6 +162,17 @@ func TestScrolling(t *testing.T) {
 
 var spaces = regexp.MustCompile(`\s+`)
 
+// textOf keeps the text column of a screen line: without the section list of the
+// wide layout and without the scrollbar.
+func textOf(line string) string {
+	if _, text, ok := strings.Cut(line, " │ "); ok {
+		line = text
+	}
+	line = strings.TrimRight(line, " ")
+	line = strings.TrimSuffix(strings.TrimSuffix(line, "█"), "│")
+	return strings.TrimRight(line, " ")
+}
+
 // TestEveryFactReachable scrolls through every section and checks that every
 // heading, line, text, link, bullet and tag of the Document appears on screen.
 func TestEveryFactReachable(t *testing.T) {
@@ -164,11 +186,7 @@ func TestEveryFactReachable(t *testing.T) {
 			for range 200 {
 				sc := screen(m)
 				for _, line := range strings.Split(sc, "\n") {
-					// In the wide layout, keep only the text column.
-					if _, text, ok := strings.Cut(line, " │ "); ok {
-						line = text
-					}
-					seen.WriteString(line + "\n")
+					seen.WriteString(textOf(line) + "\n")
 				}
 				if sc == prev {
 					break
@@ -217,41 +235,96 @@ func containsWrapped(flat, fact string) bool {
 	return regexp.MustCompile(pattern.String()).MatchString(flat)
 }
 
-// TestNeverWiderThanWindow checks every size class at every width: no line of any
-// section's screen is wider than the window, and there are no more lines than rows.
+// TestNeverWiderThanWindow checks every size class at every width from 0 to 250
+// and heights around each threshold: in every state a visitor can reach (each
+// section at its top and scrolled to its end by the wheel, the help screen, a
+// notice, a copy confirmation, a deep link to nothing) the screen has exactly as
+// many lines as the window has rows, and no line is wider than the window.
 func TestNeverWiderThanWindow(t *testing.T) {
 	d := doc(t)
+	heights := []int{0, 1, 5, 11, 12, 13, 19, 20, 24, 60}
+	if testing.Short() {
+		heights = []int{0, 12, 24}
+	}
+	wheelDown := tea.MouseWheelMsg{Button: tea.MouseWheelDown}
 	for w := 0; w <= 250; w++ {
-		for _, h := range []int{0, 1, 5, 11, 12, 24, 60} {
-			var m tea.Model = views.New(d, views.Options{Width: w, Height: h})
+		// One model per width, resized through the heights as a visitor would:
+		// the sections are wrapped once per width.
+		var m tea.Model = views.New(d, views.Options{Width: w, Height: heights[0], Section: "no such section"})
+		checkFits(t, m, w, heights[0], "deep link to nothing")
+		for _, h := range heights {
+			m, _ = m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+			m, _ = m.Update(views.NoticeMsg{})
 			for i := range d.Sections {
 				m, _ = press(m, fmt.Sprint(i+1))
-				checkFits(t, m, w, h)
+				checkFits(t, m, w, h, d.Sections[i].ID)
+				for range 30 {
+					m, _ = m.Update(wheelDown)
+				}
+				checkFits(t, m, w, h, d.Sections[i].ID+" scrolled to the end")
 			}
 			m, _ = press(m, "?")
-			checkFits(t, m, w, h)
+			checkFits(t, m, w, h, "help")
+			for range 10 {
+				m, _ = m.Update(wheelDown)
+			}
+			checkFits(t, m, w, h, "help scrolled to the end")
+			m, _ = press(m, "esc", "c")
+			checkFits(t, m, w, h, "copy confirmation")
+			m, _ = m.Update(views.NoticeMsg{Text: "The server restarts in a moment: reconnect to go on reading."})
+			checkFits(t, m, w, h, "notice")
 		}
 	}
 }
 
-func checkFits(t *testing.T, m tea.Model, w, h int) {
+func checkFits(t *testing.T, m tea.Model, w, h int, state string) {
 	t.Helper()
 	content := m.View().Content
+	if w == 0 || h == 0 {
+		if content != "" {
+			t.Fatalf("%dx%d, %s: a screen for a window without cells: %q", w, h, state, content)
+		}
+		return
+	}
 	lines := strings.Split(content, "\n")
-	if content != "" && len(lines) > h {
-		t.Fatalf("%dx%d: %d lines", w, h, len(lines))
+	if len(lines) != h {
+		t.Fatalf("%dx%d, %s: %d lines:\n%s", w, h, state, len(lines), ansi.Strip(content))
 	}
 	for _, l := range lines {
-		if lw := ansi.StringWidth(l); lw > w {
-			t.Fatalf("%dx%d: line %d wide: %q", w, h, lw, ansi.Strip(l))
+		if lw := lineWidth(l); lw > w {
+			t.Fatalf("%dx%d, %s: line %d wide: %q", w, h, state, lw, ansi.Strip(l))
 		}
 	}
+}
+
+// lineWidths remembers the display width of the lines seen: most lines of a screen
+// are the same strings frame after frame, and measuring graphemes is slow.
+var lineWidths = struct {
+	sync.Mutex
+	m map[string]int
+}{m: map[string]int{}}
+
+func lineWidth(l string) int {
+	if len(l) <= 1 {
+		return len(l)
+	}
+	lineWidths.Lock()
+	defer lineWidths.Unlock()
+	w, ok := lineWidths.m[l]
+	if !ok {
+		w = ansi.StringWidth(l)
+		if len(lineWidths.m) > 1<<16 {
+			clear(lineWidths.m)
+		}
+		lineWidths.m[l] = w
+	}
+	return w
 }
 
 func TestResizeRelayouts(t *testing.T) {
 	d := doc(t)
 	var m tea.Model = views.New(d, views.Options{Width: 80, Height: 24})
-	if !strings.Contains(screen(m), "▸ 1 Current Interest") {
+	if !strings.Contains(screen(m), "► 1 Current Interest") {
 		t.Fatalf("narrow layout lacks the tab bar:\n%s", screen(m))
 	}
 	m, _ = m.Update(tea.WindowSizeMsg{Width: 30, Height: 10})
@@ -268,55 +341,35 @@ func TestResizeRelayouts(t *testing.T) {
 }
 
 // TestScrollPositionSurvivesResize checks that re-wrapping keeps the text that was
-// at the top of the viewport at the top.
+// at the top of the view at the top: the words that began the top line begin the
+// new top line or are on it.
 func TestScrollPositionSurvivesResize(t *testing.T) {
 	d := doc(t)
-	var m tea.Model = views.New(d, views.Options{Width: 80, Height: 24, Section: "research"})
-	for range 40 {
-		m, _ = press(m, "j")
-	}
-	firstText := func(s string) string {
-		lines := strings.Split(s, "\n")
-		return strings.TrimSpace(lines[5]) // below header (3), tabs and a blank line
-	}
-	before := firstText(screen(m))
-	m, _ = m.Update(tea.WindowSizeMsg{Width: 90, Height: 24})
-	after := firstText(screen(m))
-	w := strings.Fields(before)
-	if len(w) == 0 || !strings.Contains(after, w[len(w)/2]) && !strings.Contains(screen(m), before) {
-		t.Errorf("top line before resize %q, after %q", before, after)
-	}
-}
-
-// helpKeyNames maps the glyphs of help labels to key names.
-var helpKeyNames = strings.NewReplacer("→", "right", "←", "left", "↑", "up", "↓", "down", "⇧", "shift+", "pgdn", "pgdown")
-
-// TestHelpLabelsMatchKeys checks that every key a help label names is bound, so
-// that help cannot drift from the keys.
-func TestHelpLabelsMatchKeys(t *testing.T) {
-	k := views.DefaultKeyMap(6)
-	var all []key.Binding
-	for _, col := range k.FullHelp() {
-		all = append(all, col...)
-	}
-	for _, b := range all {
-		label := b.Help().Key
-		if label == "1-6" {
-			if got := strings.Join(b.Keys(), ""); got != "123456" {
-				t.Errorf("label %q but keys %v", label, b.Keys())
+	const bodyRow = 5 // below the name, contacts, rule, tab bar and a blank line
+	for _, steps := range []int{7, 23, 40, 61} {
+		for _, width := range []int{60, 90, 120, 200} {
+			var m tea.Model = views.New(d, views.Options{Width: 80, Height: 24, Section: "research"})
+			for range steps {
+				m, _ = press(m, "j")
 			}
-			continue
-		}
-		for _, name := range strings.Split(label, "/") {
-			name = helpKeyNames.Replace(name)
-			found := false
-			for _, bound := range b.Keys() {
-				if bound == name {
-					found = true
-				}
+			topOf := func(m tea.Model, row int) string {
+				return strings.TrimSpace(strings.TrimPrefix(textOf(strings.Split(screen(m), "\n")[row]), " • "))
 			}
-			if !found {
-				t.Errorf("help label %q names %q, which is not one of the keys %v", label, name, b.Keys())
+			before := strings.Fields(topOf(m, bodyRow))
+			if len(before) == 0 {
+				continue // a blank line between entries
+			}
+			m, _ = m.Update(tea.WindowSizeMsg{Width: width, Height: 24})
+			row := bodyRow
+			if width >= views.WideWidth {
+				row = 3 // below the name, contacts and rule
+			}
+			after := topOf(m, row)
+			// At the end of the section the view cannot scroll that far: the
+			// text is then further down the screen.
+			atEnd := strings.Contains(screen(m), "100%") && strings.Contains(screen(m), strings.Join(before, " "))
+			if !strings.Contains(after, before[0]) && !atEnd {
+				t.Errorf("%d lines down, %d→%d columns: top line began %q, now it is %q", steps, 80, width, before[0], after)
 			}
 		}
 	}
@@ -334,5 +387,5 @@ func TestNoticeReplacesHelpUntilCleared(t *testing.T) {
 		t.Errorf("notice not cleared:\n%s", s)
 	}
 	m, _ = m.Update(views.NoticeMsg{Text: strings.Repeat("long notice ", 20)})
-	checkFits(t, m, 80, 24)
+	checkFits(t, m, 80, 24, "long notice")
 }

@@ -3,6 +3,7 @@
 //	sshresume [serve] [flags]   serve the resume (the default)
 //	sshresume render [flags]    print the resume as text, Markdown, JSON or vCard
 //	sshresume check FILE...     check resume files
+//	sshresume preview [flags]   run the resume's TUI in this terminal, without SSH
 //	sshresume version           print the version
 //
 // Every serve flag can also be set with an SSHRESUME_* environment variable; flags
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = render(args, stdout, stderr)
 	case "check":
 		err = check(args, os.Stdin, stdout, stderr)
+	case "preview":
+		err = preview(ctx, args, os.Stdin, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, "sshresume", buildVersion())
 	case "help":
@@ -77,6 +80,7 @@ Commands:
   serve     serve the resume over SSH (the default)
   render    print the resume: -format text, md, json or vcard; -content FILE
   check     check resume files and print every problem as FILE:LINE:COL: message
+  preview   run the resume's TUI in this terminal, without SSH
   version   print the version
   help      print this help
 

@@ -1,0 +1,85 @@
+package views
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sshresume/sshresume/content"
+)
+
+// helpNotes are the help screen's words on what no key binding says.
+var helpNotes = []struct{ title, text string }{
+	{"Mouse:", "the wheel scrolls, a click opens a section or jumps along the scrollbar; " +
+		"with shift held, the terminal has the mouse: select text, open links."},
+	{"From ssh:", "ssh -t HOST experience opens a section by name or number; " +
+		"ssh -T HOST prints the resume as plain text."},
+}
+
+// helpLines renders the help screen at width w: the key map's groups side by side
+// when they fit, else one under the other, then the notes. It is rendered from the
+// KeyMap by bubbles/help, so it shows exactly the enabled bindings.
+func (m *Model) helpLines(w int, st *Styles) (lines []string, anchors []int) {
+	var blocks []string
+	for i, group := range m.keys.FullHelp() {
+		if !anyEnabled(group) {
+			continue
+		}
+		body := m.help.FullHelpView([][]key.Binding{group})
+		blocks = append(blocks, st.Heading.Render(fullHelpTitles[i])+"\n"+body)
+	}
+	const gap = "    "
+	width := len(gap) * max(len(blocks)-1, 0)
+	for _, b := range blocks {
+		width += lipgloss.Width(b)
+	}
+	var keys string
+	if width <= w {
+		row := make([]string, 0, 2*len(blocks))
+		for i, b := range blocks {
+			if i > 0 {
+				row = append(row, gap)
+			}
+			row = append(row, b)
+		}
+		keys = lipgloss.JoinHorizontal(lipgloss.Top, row...)
+	} else {
+		keys = strings.Join(blocks, "\n\n")
+	}
+
+	add := func(s string) {
+		s = ansi.Truncate(s, w, "…")
+		lines = append(lines, s+strings.Repeat(" ", max(w-ansi.StringWidth(s), 0)))
+	}
+	add(st.SectionTitle.Render("Keys"))
+	add("")
+	for _, l := range strings.Split(keys, "\n") {
+		add(l)
+	}
+	for _, n := range helpNotes {
+		add("")
+		for i, l := range content.Wrap(n.title+" "+n.text, w, true) {
+			if rest, ok := strings.CutPrefix(l, n.title); ok && i == 0 {
+				add(st.Heading.Render(n.title) + st.Text.Render(rest))
+				continue
+			}
+			add(st.Text.Render(l))
+		}
+	}
+	anchors = make([]int, len(lines))
+	for i := range anchors {
+		anchors[i] = i
+	}
+	return lines, anchors
+}
+
+func anyEnabled(bindings []key.Binding) bool {
+	for _, b := range bindings {
+		if b.Enabled() {
+			return true
+		}
+	}
+	return false
+}
