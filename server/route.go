@@ -21,7 +21,7 @@ func (s *Server) route(sess ssh.Session) {
 		return
 	}
 	resume := s.resume.Load()
-	pty, windows, isPty := sess.Pty()
+	pty, _, isPty := sess.Pty()
 	args := sess.Command()
 	if isPty && (len(args) == 0 || !isExport(args[0])) {
 		section := ""
@@ -30,7 +30,7 @@ func (s *Server) route(sess ssh.Session) {
 		}
 		width, height := clampWindow(pty.Window)
 		model := views.New(resume.Document(), views.Options{Width: width, Height: height, Section: section})
-		s.runTUI(sess, model, pty, windows)
+		s.runTUI(sess, model, pty)
 		return
 	}
 	_ = sess.Exit(s.export(sess, resume, args))

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"sync"
 
@@ -10,24 +12,33 @@ import (
 	"charm.land/log/v2"
 	"charm.land/ssh"
 	"github.com/charmbracelet/colorprofile"
+	"golang.org/x/time/rate"
 )
 
 // Window sizes are chosen by the client, and the renderer allocates a screen buffer
-// of that size, so they are clamped before they reach it. 512×256 is larger than
-// any real terminal window in use.
+// of that size, so they are clamped before anything sees them (the session's
+// request filter clamps pty-req and window-change; clampWindow is the second
+// line). 512×256 is larger than any real terminal window in use.
 const (
 	maxWindowWidth  = 512
 	maxWindowHeight = 256
 )
 
-// runTUI runs one Bubble Tea program for the session until the visitor quits or
-// the connection ends.
-func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty, windows <-chan ssh.Window) {
+// Resizes reach the program at most this often; a storm of window changes
+// costs at most this many layouts per second, and the latest size always wins.
+const maxResizesPerSecond = 30
+
+// runTUI runs one Bubble Tea program for the session until the visitor quits,
+// the connection ends, or the session is ended by a timeout or a shutdown.
+func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
+	g := chanGuardFrom(sess.Context())
 	width, height := clampWindow(pty.Window)
 	env := append(sess.Environ(), "TERM="+pty.Term)
 	model := guard(m, s.log, sess)
+	input := filterInput(sess)
+	defer func() { _ = input.Close() }()
 	p := tea.NewProgram(model,
-		tea.WithInput(sess),
+		tea.WithInput(input),
 		tea.WithOutput(sess),
 		tea.WithEnvironment(env),
 		// The PTY is emulated, so there is no terminal to probe: the colour
@@ -40,24 +51,43 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty, windows <-ch
 		tea.WithoutSignalHandler(),
 	)
 	model.state.quit = p.Quit
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case w, ok := <-windows:
-				if !ok {
-					return
-				}
-				width, height := clampWindow(w)
-				p.Send(tea.WindowSizeMsg{Width: width, Height: height})
-			}
-		}
-	}()
+	live := g.live.Load()
+	if live != nil && !live.setProgram(p) {
+		_, _ = io.WriteString(sess, live.farewellText())
+		return
+	}
+	ctx, cancel := context.WithCancel(sess.Context())
+	defer cancel()
+	go followWindow(ctx, g, p, width, height)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		s.log.Warn("session ended with error", "remote", sess.RemoteAddr().String(), "err", err)
+	}
+	if live != nil {
+		// After Run the terminal is restored, so this lands on the visitor's
+		// own screen.
+		_, _ = io.WriteString(sess, live.farewellText())
+	}
+}
+
+// followWindow passes the session's window changes to the program, only the
+// latest and at most maxResizesPerSecond.
+func followWindow(ctx context.Context, g *chanGuard, p *tea.Program, width, height int) {
+	lim := rate.NewLimiter(maxResizesPerSecond, 1)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-g.winWake:
+		}
+		if lim.Wait(ctx) != nil {
+			return
+		}
+		w, h := clampWindow(g.window())
+		if w == width && h == height {
+			continue
+		}
+		width, height = w, h
+		p.Send(tea.WindowSizeMsg{Width: w, Height: h})
 	}
 }
 

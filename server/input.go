@@ -1,0 +1,173 @@
+package server
+
+import (
+	"io"
+	"time"
+
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Bubble Tea's input reader keeps every byte of an unfinished escape sequence
+// and of a bracketed paste until it ends, and decodes its whole buffer again on
+// every read: a visitor who sends "\x1b]" or "\x1b[200~" followed by an endless
+// stream makes the server's memory grow without bound and its CPU time grow
+// with the square of the input. The input filter sits in front of it. It
+// decodes the input with the same decoder, passes on only complete events,
+// drops sequences longer than maxPendingInput and pastes beyond maxPaste, and
+// re-encodes a lone Escape so that it cannot merge with what follows.
+const (
+	maxPendingInput = 4 << 10
+	maxPaste        = 4 << 10
+	escTimeout      = uv.DefaultEscTimeout
+)
+
+// escapeKey is the Escape key in the unambiguous CSI u encoding.
+const escapeKey = "\x1b[27u"
+
+// inputFilter is the decoding state of one visitor's input.
+type inputFilter struct {
+	dec     uv.EventDecoder
+	pending []byte
+	inPaste bool
+	pasted  int
+}
+
+// feed adds data to the pending input and appends to out the bytes the TUI may
+// read. With expired, input that could still be the start of a longer sequence
+// is decided as it is; feed is called that way when no input followed for
+// escTimeout.
+func (f *inputFilter) feed(out, data []byte, expired bool) []byte {
+	f.pending = append(f.pending, data...)
+	buf := f.pending
+	for len(buf) > 0 {
+		n, ev := f.dec.Decode(buf)
+		n = max(1, min(n, len(buf)))
+		// The decoder saw past the event, or nothing more is coming: the event
+		// is what it is.
+		decided := n < len(buf) || expired
+		switch ev.(type) {
+		case uv.UnknownEvent:
+			if !decided && len(buf) < maxPendingInput {
+				f.keep(buf)
+				return out
+			}
+			// Unknown, or too long to be anything a terminal sends: dropped.
+		case uv.PasteStartEvent:
+			if !f.inPaste {
+				f.inPaste, f.pasted = true, 0
+				out = append(out, buf[:n]...)
+			}
+		case uv.PasteEndEvent:
+			if f.inPaste {
+				f.inPaste = false
+				out = append(out, buf[:n]...)
+			}
+		default:
+			if buf[0] == ansi.ESC && n <= 2 {
+				if !decided {
+					// Escape alone, or Alt with a key: wait for what follows.
+					f.keep(buf)
+					return out
+				}
+				out = f.appendShortEscape(out, buf[:n])
+				break
+			}
+			if f.inPaste {
+				if f.pasted+n > maxPaste {
+					break
+				}
+				f.pasted += n
+			}
+			out = append(out, buf[:n]...)
+		}
+		buf = buf[n:]
+	}
+	f.keep(buf)
+	return out
+}
+
+// appendShortEscape passes on an event of one or two bytes that starts with
+// ESC. Bubble Tea's reader may receive the bytes that follow soon enough to
+// read them as one sequence (ESC then "[200~" would start a paste the filter
+// knows nothing of), so ESC alone is re-encoded, ESC with a sequence
+// introducer is dropped, and Alt with any other key is passed on.
+func (f *inputFilter) appendShortEscape(out, seq []byte) []byte {
+	if len(seq) == 1 {
+		return append(out, escapeKey...)
+	}
+	switch c := seq[1]; {
+	case c == ansi.ESC || c >= 0x80:
+		return out
+	case c == '[' || c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X' || c == 'O':
+		return out
+	}
+	return append(out, seq...)
+}
+
+// keep makes rest the pending input, reusing the buffer.
+func (f *inputFilter) keep(rest []byte) {
+	f.pending = append(f.pending[:0], rest...)
+}
+
+// waiting reports whether input is pending, to be decided when escTimeout
+// passes without more.
+func (f *inputFilter) waiting() bool { return len(f.pending) > 0 }
+
+// filterInput returns a reader of src's input as filtered by an inputFilter.
+// Closing it ends the filter; it also ends when src does.
+func filterInput(src io.Reader) io.ReadCloser {
+	pr, pw := io.Pipe()
+	go pumpInput(src, pw)
+	return pr
+}
+
+func pumpInput(src io.Reader, dst *io.PipeWriter) {
+	chunks := make(chan []byte)
+	readErr := make(chan error, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			buf := make([]byte, 1024)
+			n, err := src.Read(buf)
+			if n > 0 {
+				select {
+				case chunks <- buf[:n]:
+				case <-done:
+					return
+				}
+			}
+			if err != nil {
+				readErr <- err
+				return
+			}
+		}
+	}()
+
+	var f inputFilter
+	timer := time.NewTimer(escTimeout)
+	timer.Stop()
+	var out []byte
+	for {
+		select {
+		case data := <-chunks:
+			out = f.feed(out[:0], data, false)
+		case <-timer.C:
+			out = f.feed(out[:0], nil, true)
+		case err := <-readErr:
+			_ = dst.CloseWithError(err)
+			return
+		}
+		if len(out) > 0 {
+			if _, err := dst.Write(out); err != nil {
+				return // the TUI has ended
+			}
+		}
+		if f.waiting() {
+			timer.Reset(escTimeout)
+		} else {
+			timer.Stop()
+		}
+	}
+}
