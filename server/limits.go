@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/binary"
 	"io"
 	"net"
 	"net/netip"
@@ -12,15 +13,38 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Refusals happen before the SSH handshake, when the only thing a client can be
-// told is a line of text before the SSH identification (RFC 4253 §4.2 allows
-// such lines; OpenSSH prints them with the error it reports).
+// Refusals happen before the SSH handshake and cost no cryptography. The client
+// is told why twice: in a line before the SSH identification (RFC 4253 §4.2;
+// OpenSSH shows it with -v) and in an unencrypted SSH_MSG_DISCONNECT right
+// after it, which OpenSSH prints as "Received disconnect from HOST: 12: ...".
 const (
-	msgBusy      = "sshresume: the server is busy; please try again in a minute.\r\n"
-	msgTooMany   = "sshresume: too many connections from your address; close some and try again.\r\n"
-	msgRate      = "sshresume: too many new connections from your address; please wait a minute.\r\n"
-	msgRestarted = "sshresume: the server is restarting; please try again in a moment.\r\n"
+	msgBusy      = "sshresume: the server is busy; please try again in a minute."
+	msgTooMany   = "sshresume: too many connections from your address; close some and try again."
+	msgRate      = "sshresume: too many new connections from your address; please wait a minute."
+	msgRestarted = "sshresume: the server is restarting; please try again in a moment."
 )
+
+// refusal is what a refused client receives: msg as a line, the server's
+// identification, and a disconnect packet with reason SSH_DISCONNECT_TOO_MANY_
+// CONNECTIONS (12).
+func refusal(msg string) []byte {
+	b := []byte(msg + "\r\nSSH-2.0-sshresume\r\n")
+	// byte SSH_MSG_DISCONNECT, uint32 reason, string description, string language
+	payload := []byte{1, 0, 0, 0, 12}
+	payload = binary.BigEndian.AppendUint32(payload, uint32(len(msg)))
+	payload = append(payload, msg...)
+	payload = binary.BigEndian.AppendUint32(payload, 0)
+	// The unencrypted binary packet (RFC 4253 §6): the whole packet is a
+	// multiple of 8 bytes with at least 4 bytes of padding.
+	pad := 8 - (5+len(payload))%8
+	if pad < 4 {
+		pad += 8
+	}
+	b = binary.BigEndian.AppendUint32(b, uint32(1+len(payload)+pad))
+	b = append(b, byte(pad))
+	b = append(b, payload...)
+	return append(b, make([]byte, pad)...)
+}
 
 // refusal counters, by reason.
 const (
@@ -171,7 +195,7 @@ func (a *admission) refuse(c net.Conn, reason int, msg string) {
 func tellAndClose(c net.Conn, msg string) {
 	defer func() { _ = c.Close() }()
 	_ = c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(c, msg); err != nil {
+	if _, err := c.Write(refusal(msg)); err != nil {
 		return
 	}
 	if tc := tcpConn(c); tc != nil {
