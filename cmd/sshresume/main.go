@@ -1,6 +1,7 @@
 // Command sshresume serves a resume as an interactive terminal app over SSH.
 //
 //	sshresume [serve] [flags]   serve the resume (the default)
+//	sshresume healthcheck       exit 0 if the server answers like an SSH server
 //	sshresume version           print the version
 //
 // Every serve flag can also be set with an SSHRESUME_* environment variable; flags
@@ -39,6 +40,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		err = serve(ctx, args, stderr)
+	case "healthcheck":
+		err = healthcheck(ctx, args, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, "sshresume", buildVersion())
 	case "help":
@@ -66,6 +69,8 @@ func usage(w io.Writer) {
 
 Commands:
   serve     serve the resume over SSH (the default)
+  healthcheck
+            exit 0 if the server at -addr answers like an SSH server
   version   print the version
   help      print this help
 
