@@ -145,4 +145,3 @@ func fakeServer(t *testing.T, reply string) string {
 	}()
 	return l.Addr().String()
 }
-
