@@ -1,11 +1,13 @@
 package server
 
 import (
+	"context"
 	"io"
 	"time"
 
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
+	"golang.org/x/time/rate"
 )
 
 // Bubble Tea's input reader keeps every byte of an unfinished escape sequence
@@ -16,10 +18,16 @@ import (
 // decodes the input with the same decoder, passes on only complete events,
 // drops sequences longer than maxPendingInput and pastes beyond maxPaste, and
 // re-encodes a lone Escape so that it cannot merge with what follows.
+//
+// The filter also passes on at most tuiInputRate bytes per second, after a
+// burst: every byte can be a key for the TUI to handle, and a person typing,
+// scrolling or dragging sends a few hundred bytes a second at most.
 const (
 	maxPendingInput = 4 << 10
 	maxPaste        = 4 << 10
 	escTimeout      = uv.DefaultEscTimeout
+	tuiInputRate    = 8 << 10
+	tuiInputBurst   = 32 << 10
 )
 
 // escapeKey is the Escape key in the unambiguous CSI u encoding.
@@ -146,6 +154,7 @@ func pumpInput(src io.Reader, dst *io.PipeWriter) {
 	}()
 
 	var f inputFilter
+	lim := rate.NewLimiter(tuiInputRate, tuiInputBurst)
 	timer := time.NewTimer(escTimeout)
 	timer.Stop()
 	var out []byte
@@ -159,10 +168,13 @@ func pumpInput(src io.Reader, dst *io.PipeWriter) {
 			_ = dst.CloseWithError(err)
 			return
 		}
-		if len(out) > 0 {
-			if _, err := dst.Write(out); err != nil {
+		for rest := out; len(rest) > 0; {
+			n := min(len(rest), tuiInputBurst)
+			_ = lim.WaitN(context.Background(), n)
+			if _, err := dst.Write(rest[:n]); err != nil {
 				return // the TUI has ended
 			}
+			rest = rest[n:]
 		}
 		if f.waiting() {
 			timer.Reset(escTimeout)

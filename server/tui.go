@@ -52,9 +52,12 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 	)
 	model.state.quit = p.Quit
 	live := g.live.Load()
-	if live != nil && !live.setProgram(p) {
-		_, _ = io.WriteString(sess, live.farewellText())
-		return
+	if live != nil {
+		if !live.setProgram(p) {
+			_, _ = io.WriteString(sess, live.farewellText())
+			return
+		}
+		live.g.check() // now with a TUI to warn before a timeout
 	}
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
