@@ -61,6 +61,9 @@ func (f *inputFilter) feed(out, data []byte, expired bool) []byte {
 				return out
 			}
 			// Unknown, or too long to be anything a terminal sends: dropped.
+		case uv.UnknownCsiEvent, uv.UnknownSs3Event, uv.UnknownOscEvent, uv.UnknownDcsEvent,
+			uv.UnknownSosEvent, uv.UnknownPmEvent, uv.UnknownApcEvent:
+			// Complete sequences no TUI understands: dropped.
 		case uv.PasteStartEvent:
 			if !f.inPaste {
 				f.inPaste, f.pasted = true, 0

@@ -85,7 +85,7 @@ func startPanicServer(t *testing.T) (addr string, logs *lockedBuffer) {
 
 // newTestServer builds a server for cfg with a fresh host key and a logger
 // writing to the returned buffer.
-func newTestServer(t *testing.T, cfg Config) (*Server, *lockedBuffer) {
+func newTestServer(t testing.TB, cfg Config) (*Server, *lockedBuffer) {
 	t.Helper()
 	logs := &lockedBuffer{}
 	cfg.Addr = "127.0.0.1:0"
@@ -102,7 +102,7 @@ func newTestServer(t *testing.T, cfg Config) (*Server, *lockedBuffer) {
 }
 
 // serveTest serves s on 127.0.0.1:0 until the test ends and returns its address.
-func serveTest(t *testing.T, s *Server) string {
+func serveTest(t testing.TB, s *Server) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
