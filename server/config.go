@@ -72,7 +72,7 @@ func DefaultConfig() Config {
 		HandshakeTimeout: 60 * time.Second,
 		IdleTimeout:      10 * time.Minute,
 		MaxSession:       time.Hour,
-		MaxConns:         1000,
+		MaxConns:         500,
 		MaxConnsPerIP:    10,
 		ConnRatePerIP:    30,
 	}

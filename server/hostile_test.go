@@ -29,11 +29,11 @@ import (
 func TestHugePtyRequestIsClamped(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	// 65535×65535 would make the renderer allocate 4 G cells; the server draws
-	// at most 512×256, so the visitor's screen only needs that much.
-	tm := ts.openTerminalOn(t, ts.dial(t), "xterm", 65535, 65535, 512, 256, "")
+	// at most 320×160, so the visitor's screen only needs that much.
+	tm := ts.openTerminalOn(t, ts.dial(t), "xterm", 65535, 65535, 320, 160, "")
 	tm.waitFor(visitorName)
-	if !strings.Contains(ts.logs.String(), "width=512 height=256") {
-		t.Errorf("the session was not clamped to 512×256:\n%s", ts.logs.String())
+	if !strings.Contains(ts.logs.String(), "width=320 height=160") {
+		t.Errorf("the session was not clamped to 320×160:\n%s", ts.logs.String())
 	}
 	ts.assertServes(t)
 }
