@@ -116,9 +116,6 @@ func (g *connGuard) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// RemoteAddr is the client's address (the one from the PROXY header, if any).
-func (g *connGuard) RemoteAddr() net.Addr { return g.Conn.RemoteAddr() }
-
 // Close closes the connection, frees its slots and stops its timer.
 func (g *connGuard) Close() error {
 	err := g.Conn.Close()
