@@ -251,7 +251,7 @@ func TestOverlongCommandNeverHandledWhole(t *testing.T) {
 
 func TestHandshakeDeadline(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.HandshakeTimeout = 300 * time.Millisecond
+	cfg.HandshakeTimeout = 2 * time.Second
 	ts := startServer(t, cfg)
 	silent := ts.dialFrom(t, "")                    // says nothing
 	stalled := ts.dialFrom(t, "")                   // sends its identification, then nothing
@@ -280,7 +280,7 @@ func TestHandshakeDeadline(t *testing.T) {
 
 func TestIdleTimeoutWarnsThenEnds(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.IdleTimeout = 2 * time.Second // warned half a second before
+	cfg.IdleTimeout = 3 * time.Second // warned 750ms before
 	ts := startServer(t, cfg)
 	tm := ts.openTerminal(t, "xterm", 80, 24, "")
 	tm.waitFor(visitorName)
@@ -293,7 +293,7 @@ func TestIdleTimeoutWarnsThenEnds(t *testing.T) {
 	if status := tm.waitExit(); status != 0 {
 		t.Errorf("exit status %d", status)
 	}
-	if out := tm.rawOutput(); !strings.Contains(out, "closed after 2s without input") {
+	if out := tm.rawOutput(); !strings.Contains(out, "closed after 3s without input") {
 		t.Errorf("the visitor was not told why; output ends %q", out[max(0, len(out)-200):])
 	}
 	ts.assertServes(t)
@@ -301,7 +301,7 @@ func TestIdleTimeoutWarnsThenEnds(t *testing.T) {
 
 func TestMaxSessionWarnsThenEnds(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.MaxSession = 2 * time.Second
+	cfg.MaxSession = 3 * time.Second
 	ts := startServer(t, cfg)
 	tm := ts.openTerminal(t, "xterm", 80, 24, "")
 	tm.waitFor(visitorName)
@@ -310,7 +310,7 @@ func TestMaxSessionWarnsThenEnds(t *testing.T) {
 	if status := tm.waitExit(); status != 0 {
 		t.Errorf("exit status %d", status)
 	}
-	if !strings.Contains(tm.rawOutput(), "closed at the time limit of 2s") {
+	if !strings.Contains(tm.rawOutput(), "closed at the time limit of 3s") {
 		t.Error("the visitor was not told why")
 	}
 	cfg.MaxSession = time.Hour

@@ -157,11 +157,11 @@ func TestAdmissionForgetsIdleAddresses(t *testing.T) {
 
 func TestExportNotCutWhileItWrites(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.IdleTimeout = 300 * time.Millisecond
+	cfg.IdleTimeout = 500 * time.Millisecond
 	s, _ := newTestServer(t, cfg)
 	s.ssh.Handler = s.chain(func(sess ssh.Session) {
 		switch sess.RawCommand() {
-		case "slow": // writes for four idle timeouts, a line every 100ms
+		case "slow": // writes for more than two idle timeouts, a line every 100ms
 			for range 12 {
 				_, _ = sess.Write([]byte("line\n"))
 				time.Sleep(100 * time.Millisecond)

@@ -61,7 +61,10 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 			_, _ = io.WriteString(sess, live.farewellText())
 			return
 		}
-		live.g.check() // now with a TUI to warn before a timeout
+		// The idle clock starts with the TUI, and from now on there is a TUI
+		// to warn before a timeout.
+		live.g.touch()
+		live.g.check()
 	}
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
