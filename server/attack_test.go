@@ -9,6 +9,8 @@ package server_test
 //	SSHRESUME_ATTACK=1 go test -run TestAttackFigures -v -timeout 10m ./server
 //	SSHRESUME_ATTACK=idle,connect-rate go test -run TestAttackFigures -v ./server
 //
+// SSHRESUME_ATTACK_CPUPROFILE=FILE writes a CPU profile of the server process.
+//
 // Each attack lasts a few seconds; the whole run about two minutes.
 
 import (
@@ -21,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,6 +112,16 @@ func TestAttackServer(t *testing.T) {
 	}
 	ts := startServer(t, testConfig(t))
 	runtime.GC()
+	if file := os.Getenv("SSHRESUME_ATTACK_CPUPROFILE"); file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	cpu0, wall0 := cpuTime(), time.Now()
 	fmt.Printf("ADDR %s\n", ts.addr)
 	stop := make(chan struct{})
@@ -313,7 +326,7 @@ func attack(ctx context.Context, name, addr string) (result string) {
 				n.Add(1)
 			}
 		})
-		report("%d window changes sent, coalesced to ≤30 resizes/s per TUI", n.Load())
+		report("%d window changes sent, coalesced to 2 redraws/s per TUI", n.Load())
 	case "env-flood":
 		parallel(10, func(int) {
 			client, err := dialSSH("")

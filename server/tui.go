@@ -28,9 +28,15 @@ const (
 	maxWindowHeight = 160
 )
 
-// Resizes reach the program at most this often; a storm of window changes
-// costs at most this many layouts per second, and the latest size always wins.
-const maxResizesPerSecond = 30
+// Resizes reach the program at most resizeRate times a second after a burst of
+// resizeBurst, and the latest size always wins. A resize redraws the whole
+// screen (up to 8 ms at the largest size): a person dragging a window corner
+// for a second gets ten layouts, a client sending window changes without pause
+// costs two redraws a second.
+const (
+	resizeRate  = 2
+	resizeBurst = 10
+)
 
 // runTUI runs one Bubble Tea program for the session until the visitor quits,
 // the connection ends, or the session is ended by a timeout or a shutdown.
@@ -79,10 +85,10 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 	}
 }
 
-// followWindow passes the session's window changes to the program, only the
-// latest and at most maxResizesPerSecond.
+// followWindow passes the session's window changes to the program: only the
+// latest, at most resizeRate a second after a burst.
 func followWindow(ctx context.Context, g *chanGuard, p *tea.Program, width, height int) {
-	lim := rate.NewLimiter(maxResizesPerSecond, 1)
+	lim := rate.NewLimiter(resizeRate, resizeBurst)
 	for {
 		select {
 		case <-ctx.Done():
