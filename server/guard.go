@@ -29,6 +29,12 @@ const (
 // (ControlMaster) that runs a command beside it.
 const maxSessionsPerConn = 2
 
+// silentTimeout closes a connection whose client has sent nothing at all.
+// Clients send their identification as soon as they connect, so only scanners
+// and floods of idle connections wait; they give their slot back after this
+// instead of after the whole handshake timeout.
+const silentTimeout = 10 * time.Second
+
 // tuiExitGrace is how long a TUI gets to restore the visitor's terminal (leave
 // the alternate screen, print a farewell) before its connection is closed.
 const tuiExitGrace = 2 * time.Second
@@ -40,10 +46,11 @@ const (
 	expiredNoSession expiry = iota
 	expiredIdle
 	expiredMax
+	expiredSilent
 )
 
 func (e expiry) String() string {
-	return [...]string{"no session", "idle", "max session"}[e]
+	return [...]string{"no session", "idle", "max session", "silent"}[e]
 }
 
 type connGuardKey struct{}
@@ -64,6 +71,7 @@ type connGuard struct {
 
 	lastActive atomic.Int64 // UnixNano of the last input, or session start or end
 	idleWarned atomic.Bool
+	spoke      atomic.Bool // the client has sent something
 
 	mu        sync.Mutex
 	channels  int // session channels open
@@ -92,7 +100,7 @@ func newConnGuard(s *Server, c net.Conn, release func()) *connGuard {
 	}
 	g.lastActive.Store(now.UnixNano())
 	g.mu.Lock()
-	g.timer = time.AfterFunc(s.cfg.HandshakeTimeout, g.check)
+	g.timer = time.AfterFunc(min(s.silentTimeout, s.cfg.HandshakeTimeout), g.check)
 	g.mu.Unlock()
 	return g
 }
@@ -111,6 +119,7 @@ func (g *connGuard) Read(p []byte) (int, error) {
 	}
 	n, err := g.Conn.Read(p)
 	if n > 0 {
+		g.spoke.Store(true)
 		_ = g.lim.WaitN(g.ctx, n)
 	}
 	return n, err
@@ -245,6 +254,14 @@ func (g *connGuard) check() {
 	}
 	var warn []string
 
+	if !g.spoke.Load() {
+		deadline := g.start.Add(g.s.silentTimeout)
+		if !now.Before(deadline) {
+			g.expireLocked(expiredSilent, nil)
+			return
+		}
+		consider(deadline)
+	}
 	idleLimit, why := cfg.IdleTimeout, expiredIdle
 	if g.running == 0 {
 		idleLimit, why = cfg.HandshakeTimeout, expiredNoSession
@@ -300,7 +317,11 @@ func (g *connGuard) check() {
 func (g *connGuard) expireLocked(why expiry, tuis []*liveSession) {
 	g.expired = true
 	g.mu.Unlock()
-	g.s.log.Info("closing connection", "remote", g.remote, "reason", why.String(), "duration", time.Since(g.start).Round(time.Second))
+	logf := g.s.log.Info
+	if why == expiredSilent || why == expiredNoSession {
+		logf = g.s.log.Debug // scanners and floods: no visitor to speak of
+	}
+	logf("closing connection", "remote", g.remote, "reason", why.String(), "duration", time.Since(g.start).Round(time.Second))
 	if len(tuis) == 0 {
 		_ = g.Close()
 		return

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -192,4 +193,33 @@ func mustNewSession(t *testing.T, c *gossh.Client) *gossh.Session {
 		t.Fatal(err)
 	}
 	return s
+}
+
+func TestSilentConnectionsClosedEarly(t *testing.T) {
+	s, _ := newTestServer(t, DefaultConfig())
+	s.silentTimeout = 300 * time.Millisecond
+	addr := serveTest(t, s)
+	silent, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = silent.Close() }()
+	talking, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = talking.Close() }()
+	if _, err := talking.Write([]byte("SSH-2.0-slow\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	_ = silent.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.Copy(io.Discard, silent); err != nil {
+		t.Fatalf("silent connection: %v, want it closed", err)
+	}
+	// The client that spoke is still in its handshake, which may take a minute.
+	_ = talking.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	_, err = io.Copy(io.Discard, talking)
+	if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+		t.Errorf("a client that sent its identification was cut off: %v", err)
+	}
 }

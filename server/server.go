@@ -31,6 +31,8 @@ type Server struct {
 
 	closing atomic.Bool // Shutdown or Close has begun
 
+	silentTimeout time.Duration // silentTimeout, shorter in tests
+
 	mu       sync.Mutex
 	listener net.Listener
 	conns    map[*connGuard]struct{}
@@ -51,12 +53,14 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 		return nil, err
 	}
 	s := &Server{
-		cfg:      cfg,
-		log:      logger,
-		signer:   signer,
-		adm:      newAdmission(cfg),
-		conns:    make(map[*connGuard]struct{}),
-		sessions: make(map[*liveSession]struct{}),
+		cfg:    cfg,
+		log:    logger,
+		signer: signer,
+		adm:    newAdmission(cfg),
+
+		silentTimeout: silentTimeout,
+		conns:         make(map[*connGuard]struct{}),
+		sessions:      make(map[*liveSession]struct{}),
 	}
 	s.resume.Store(resume)
 
