@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -558,4 +559,38 @@ func TestNonEd25519HostKeyRefused(t *testing.T) {
 	if _, err := server.New(cfg, defaultResume(t), log.New(io.Discard)); err == nil || !strings.Contains(err.Error(), "ed25519") {
 		t.Errorf("New with an ECDSA host key: %v, want a refusal naming ed25519", err)
 	}
+}
+
+func TestSessionsLeaveNothingBehind(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ConnRatePerIP = 0
+	ts := startServer(t, cfg)
+	ts.exec(t, "text") // the server's own goroutines are running
+	if !poll(func() bool { return ts.Stats().Accepted == 0 }) {
+		t.Fatal("the first visitor's connection is still counted")
+	}
+	settled := func(base int) bool {
+		return ts.Stats().Accepted == 0 && runtime.NumGoroutine() <= base
+	}
+	base := runtime.NumGoroutine()
+	for range 5 {
+		client, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{User: "v", HostKeyCallback: gossh.FixedHostKey(ts.PublicKey()), Timeout: waitTimeout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tm := ts.openTerminalOn(t, client, "xterm", 80, 24, 80, 24, "")
+		tm.waitFor(visitorName)
+		tm.send("\x1b[200~" + strings.Repeat("x", 100)) // a paste left open
+		tm.send("q")
+		_ = tm.sess.Close()
+		closeEmulator(tm.emu) // ends the test's own goroutine answering for it
+		_ = client.Close()
+		ts.exec(t, "text")
+	}
+	if !poll(func() bool { return settled(base) }) {
+		var stacks strings.Builder
+		_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+		t.Errorf("%d goroutines and %+v after every client left; %d before:\n%s", runtime.NumGoroutine(), ts.Stats(), base, stacks.String())
+	}
+	ts.assertServes(t)
 }
