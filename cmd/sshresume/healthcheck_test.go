@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// startServe runs "sshresume serve" on 127.0.0.1:0 with args until the test
+// startServing runs "sshresume serve" on 127.0.0.1:0 with args until the test
 // ends and returns the address it listens on.
-func startServe(t *testing.T, args ...string) string {
+func startServing(t *testing.T, args ...string) string {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
@@ -45,7 +45,7 @@ func startServe(t *testing.T, args ...string) string {
 }
 
 func TestHealthcheckHealthy(t *testing.T) {
-	addr := startServe(t)
+	addr := startServing(t)
 	status, out, errOut := runCmd(t, "healthcheck", "-addr", addr)
 	if status != 0 || !strings.Contains(out, "SSH-2.0-sshresume") {
 		t.Errorf("status %d, stdout %q, stderr %q; want 0 and the server's identification", status, out, errOut)
@@ -53,7 +53,7 @@ func TestHealthcheckHealthy(t *testing.T) {
 }
 
 func TestHealthcheckProxyProtocolFromEnvironment(t *testing.T) {
-	addr := startServe(t, "-proxy-protocol")
+	addr := startServing(t, "-proxy-protocol")
 	// Without the header the server does not answer like an SSH server.
 	if status, _, errOut := runCmd(t, "healthcheck", "-addr", addr, "-timeout", "2s"); status != 1 || !strings.Contains(errOut, "unhealthy") {
 		t.Errorf("without a PROXY header: status %d, stderr %q; want 1 and a reason", status, errOut)
@@ -75,7 +75,7 @@ func TestHealthcheckFailures(t *testing.T) {
 	_ = l.Close()
 
 	notSSH := fakeServer(t, "HTTP/1.1 400 Bad Request\r\n\r\n")
-	refused := startServe(t, "-max-conns-per-ip", "1")
+	refused := startServing(t, "-max-conns-per-ip", "1")
 	hold, err := net.Dial("tcp", refused)
 	if err != nil {
 		t.Fatal(err)
