@@ -192,7 +192,7 @@ func (ft *fuzzTarget) session(t *testing.T) *gossh.Session {
 
 func (ft *fuzzTarget) checkLogs(t *testing.T) {
 	t.Helper()
-	if l := ft.logs.String(); strings.Contains(l, "panic") {
-		t.Fatalf("panic logged:\n%s", l)
+	if l := ft.logs.String(); strings.Contains(l, "panic") || strings.Contains(l, "program killed") {
+		t.Fatalf("panic or stuck input logged:\n%s", l)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -587,10 +588,40 @@ func TestSessionsLeaveNothingBehind(t *testing.T) {
 		_ = client.Close()
 		ts.exec(t, "text")
 	}
+	// Visitors whose terminal is still sending as the connection ends: Bubble
+	// Tea's input reader must not be left holding an event for a program that
+	// has stopped.
+	var wg sync.WaitGroup
+	for range 50 {
+		client, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{User: "v", HostKeyCallback: gossh.FixedHostKey(ts.PublicKey()), Timeout: waitTimeout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, _ := sess.StdinPipe()
+		sess.Stdout = io.Discard
+		if err := sess.RequestPty("xterm", 24, 80, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			_, _ = io.WriteString(in, "jkjkjkjk")
+			_ = client.Close()
+		})
+	}
+	wg.Wait()
 	if !poll(func() bool { return settled(base) }) {
 		var stacks strings.Builder
 		_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
 		t.Errorf("%d goroutines and %+v after every client left; %d before:\n%s", runtime.NumGoroutine(), ts.Stats(), base, stacks.String())
+	}
+	if n := strings.Count(ts.logs.String(), "program killed"); n > 0 {
+		t.Errorf("%d programs had to be killed: their input's end never arrived", n)
 	}
 	ts.assertServes(t)
 }

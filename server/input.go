@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"io"
+	"sync"
 	"time"
 
 	uv "github.com/charmbracelet/ultraviolet"
@@ -126,14 +129,16 @@ func (f *inputFilter) keep(rest []byte) {
 func (f *inputFilter) waiting() bool { return len(f.pending) > 0 }
 
 // filterInput returns a reader of src's input as filtered by an inputFilter.
-// Closing it ends the filter; it also ends when src does.
-func filterInput(src io.Reader) io.ReadCloser {
+// When src ends or end is called, the reader returns endSeq and then io.EOF;
+// closing it ends the filter.
+func filterInput(src io.Reader, endSeq string) (r io.ReadCloser, end func()) {
 	pr, pw := io.Pipe()
-	go pumpInput(src, pw)
-	return pr
+	ended := make(chan struct{})
+	go pumpInput(src, pw, endSeq, ended)
+	return pr, sync.OnceFunc(func() { close(ended) })
 }
 
-func pumpInput(src io.Reader, dst *io.PipeWriter) {
+func pumpInput(src io.Reader, dst *io.PipeWriter, endSeq string, ended <-chan struct{}) {
 	chunks := make(chan []byte)
 	readErr := make(chan error, 1)
 	done := make(chan struct{})
@@ -167,8 +172,11 @@ func pumpInput(src io.Reader, dst *io.PipeWriter) {
 			out = f.feed(out[:0], data, false)
 		case <-timer.C:
 			out = f.feed(out[:0], nil, true)
-		case err := <-readErr:
-			_ = dst.CloseWithError(err)
+		case <-readErr:
+			f.end(dst, endSeq)
+			return
+		case <-ended:
+			f.end(dst, endSeq)
 			return
 		}
 		for rest := out; len(rest) > 0; {
@@ -185,4 +193,28 @@ func pumpInput(src io.Reader, dst *io.PipeWriter) {
 			timer.Stop()
 		}
 	}
+}
+
+// end writes endSeq and closes dst. A paste left open would swallow it, so the
+// paste is ended first.
+func (f *inputFilter) end(dst *io.PipeWriter, endSeq string) {
+	if f.inPaste {
+		endSeq = pasteEnd + endSeq
+	}
+	_, _ = io.WriteString(dst, endSeq)
+	_ = dst.Close()
+}
+
+// pasteEnd ends a bracketed paste.
+const pasteEnd = "\x1b[201~"
+
+// inputEnd returns a name for the end of a session's input, and the terminal
+// reply that carries it: an XTGETTCAP answer, which Bubble Tea delivers as a
+// tea.CapabilityMsg with the name. The name is random, so a visitor cannot
+// send it.
+func inputEnd() (name, seq string) {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	name = "sshresume-input-end-" + hex.EncodeToString(b)
+	return name, "\x1bP1+r" + hex.EncodeToString([]byte(name)) + "\x1b\\"
 }

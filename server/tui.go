@@ -7,6 +7,8 @@ import (
 	"io"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
@@ -38,16 +40,44 @@ const (
 	resizeBurst = 10
 )
 
+// inputDrainTimeout bounds the wait for the end of the input once the
+// program should stop. The filter never passes on a partial sequence that could
+// swallow the end marker, so it comes at once unless the program is stuck
+// writing to a client that does not read.
+const inputDrainTimeout = 5 * time.Second
+
 // runTUI runs one Bubble Tea program for the session until the visitor quits,
 // the connection ends, or the session is ended by a timeout or a shutdown.
+//
+// The program never stops while its input reader holds an event: Bubble Tea's
+// reader would block forever handing it to a program that has stopped, and keep
+// the program, its model and screen buffers alive (a leak per session that
+// ends while the visitor's terminal is sending). So every way of stopping ends
+// the input first, with a marker after the last of it, and the program quits
+// when the marker arrives.
 func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 	g := chanGuardFrom(sess.Context())
 	width, height := clampWindow(pty.Window)
 	env := append(sess.Environ(), "TERM="+pty.Term)
 	model := guard(m, s.log, sess)
-	input := filterInput(sess)
+	endName, endSeq := inputEnd()
+	input, endInput := filterInput(sess, endSeq)
 	defer func() { _ = input.Close() }()
-	p := tea.NewProgram(model,
+
+	var (
+		p         *tea.Program
+		finishing atomic.Bool
+		kill      atomic.Pointer[time.Timer]
+	)
+	finish := sync.OnceFunc(func() {
+		finishing.Store(true)
+		endInput()
+		kill.Store(time.AfterFunc(inputDrainTimeout, func() {
+			s.log.Warn("session input did not end; program killed", "remote", sess.RemoteAddr().String())
+			p.Kill()
+		}))
+	})
+	p = tea.NewProgram(model,
 		tea.WithInput(input),
 		tea.WithOutput(sess),
 		tea.WithEnvironment(env),
@@ -55,11 +85,31 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 		// profile comes from what the client sent (TERM, COLORTERM, NO_COLOR).
 		tea.WithColorProfile(colorprofile.Env(env)),
 		tea.WithWindowSize(width, height),
-		tea.WithContext(sess.Context()),
 		// Signals sent to the server process are the server's to handle, not
 		// every session's.
 		tea.WithoutSignalHandler(),
+		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+			switch msg := msg.(type) {
+			case tea.QuitMsg:
+				if !finishing.Load() {
+					go finish() // quit once the input has ended
+					return nil
+				}
+			case tea.CapabilityMsg:
+				if msg.Content == endName {
+					return tea.QuitMsg{} // every input event has been delivered
+				}
+			}
+			return msg
+		}),
 	)
+	// The connection's end ends the program the same way.
+	defer context.AfterFunc(sess.Context(), finish)()
+	defer func() {
+		if t := kill.Load(); t != nil {
+			t.Stop()
+		}
+	}()
 	model.state.quit = p.Quit
 	live := g.live.Load()
 	if live != nil {
