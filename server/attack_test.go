@@ -32,7 +32,10 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/log/v2"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/sshresume/sshresume/server"
 )
 
 // attacks, in the order of the table.
@@ -110,7 +113,20 @@ func TestAttackServer(t *testing.T) {
 	if os.Getenv("SSHRESUME_ATTACK_SERVER") == "" {
 		t.Skip("the server side of TestAttackFigures")
 	}
-	ts := startServer(t, testConfig(t))
+	// As in production: logs at info level, so that per-refusal debug lines
+	// cost nothing.
+	cfg := testConfig(t)
+	srv, err := server.New(cfg, defaultResume(t), log.NewWithOptions(io.Discard, log.Options{Level: log.InfoLevel}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	defer func() { _ = srv.Close() }()
+	ts := &testServer{Server: srv, addr: l.Addr().String()}
 	runtime.GC()
 	if file := os.Getenv("SSHRESUME_ATTACK_CPUPROFILE"); file != "" {
 		f, err := os.Create(file)

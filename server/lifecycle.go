@@ -66,6 +66,9 @@ func (s *Server) admit(ctx ssh.Context, c net.Conn) net.Conn {
 	release, reason, msg := s.adm.acquireIP(ipKey(c.RemoteAddr()), time.Now())
 	if release == nil {
 		s.adm.refused[reason].Add(1)
+		if msg == "" {
+			return nil // told a moment ago; charm.land/ssh closes it
+		}
 		s.log.Debug("connection refused", "remote", c.RemoteAddr().String(), "reason", refusalNames[reason])
 		tellAndClose(c, msg)
 		return nil

@@ -89,9 +89,15 @@ type admission struct {
 }
 
 type ipState struct {
-	open int
-	lim  *rate.Limiter // nil without a rate limit
+	open   int
+	lim    *rate.Limiter // nil without a rate limit
+	toldAt time.Time     // when this address was last told why it was refused
 }
+
+// retellAfter is how often one address is told why it is refused; in between,
+// its refused connections are closed without a word, which makes a flood of
+// them cheaper.
+const retellAfter = time.Second
 
 func newAdmission(cfg Config) *admission {
 	a := &admission{
@@ -111,8 +117,8 @@ func newAdmission(cfg Config) *admission {
 }
 
 // acquireIP counts a new connection from key, or returns the refusal reason and
-// message. release must be called exactly once when an admitted connection
-// closes.
+// the message to tell the client, empty if it was told a moment ago. release
+// must be called exactly once when an admitted connection closes.
 func (a *admission) acquireIP(key string, now time.Time) (release func(), reason int, msg string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -127,11 +133,18 @@ func (a *admission) acquireIP(key string, now time.Time) (release func(), reason
 		}
 		a.ips[key] = st
 	}
+	tell := func(msg string) string {
+		if now.Sub(st.toldAt) < retellAfter {
+			return ""
+		}
+		st.toldAt = now
+		return msg
+	}
 	if a.maxPerIP > 0 && st.open >= a.maxPerIP {
-		return nil, refusedPerIP, msgTooMany
+		return nil, refusedPerIP, tell(msgTooMany)
 	}
 	if st.lim != nil && !st.lim.AllowN(now, 1) {
-		return nil, refusedRate, msgRate
+		return nil, refusedRate, tell(msgRate)
 	}
 	st.open++
 	var once sync.Once
