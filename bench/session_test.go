@@ -40,6 +40,8 @@ func startServer(tb testing.TB) *testServer {
 	cfg := server.DefaultConfig()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.HostKeyFile = filepath.Join(tb.TempDir(), "host_key")
+	// Load comes from one address, faster than a visitor would connect.
+	cfg.MaxConns, cfg.MaxConnsPerIP, cfg.ConnRatePerIP = 0, 0, 0
 	srv, err := server.New(cfg, resume, log.New(io.Discard))
 	if err != nil {
 		tb.Fatal(err)

@@ -32,6 +32,33 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// Version is reported in the SSH identification string and the logs.
 	Version string
+
+	// HandshakeTimeout bounds the time from TCP connect to a finished SSH
+	// handshake, and the time a connection may stay open without a running
+	// session. First-time visitors confirm the host key during the handshake, so
+	// it leaves time for a person to read a fingerprint and type "yes".
+	HandshakeTimeout time.Duration
+	// IdleTimeout closes a session after this long without input from the
+	// visitor (keys, mouse, window changes) and, for exports, without output
+	// making progress. The visitor is warned shortly before. Zero disables it.
+	IdleTimeout time.Duration
+	// MaxSession is the longest a connection may last, whatever it does. Zero
+	// disables it.
+	MaxSession time.Duration
+	// MaxConns caps the TCP connections open at once, counted from accept, so
+	// that a flood cannot exhaust file descriptors or memory. Zero disables it.
+	MaxConns int
+	// MaxConnsPerIP caps the connections open at once from one client address
+	// (an IPv6 /64 counts as one address). Zero disables it.
+	MaxConnsPerIP int
+	// ConnRatePerIP is how many new connections per minute one client address
+	// may open, after a burst of MaxConnsPerIP. Zero disables it.
+	ConnRatePerIP int
+	// ProxyProtocol requires every connection to start with a PROXY protocol
+	// header (v1 or v2), as load balancers send it, and takes the client's
+	// address from it for limits and logs. Only turn it on when every
+	// connection comes through such a proxy: the header is believed.
+	ProxyProtocol bool
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -41,6 +68,13 @@ func DefaultConfig() Config {
 		HostKeyFile:   DefaultHostKeyFile(),
 		ShutdownGrace: 10 * time.Second,
 		Version:       "dev",
+
+		HandshakeTimeout: 60 * time.Second,
+		IdleTimeout:      10 * time.Minute,
+		MaxSession:       time.Hour,
+		MaxConns:         500,
+		MaxConnsPerIP:    10,
+		ConnRatePerIP:    30,
 	}
 }
 
@@ -67,8 +101,34 @@ func (c Config) Validate() error {
 	if len(c.HostKeyPEM) == 0 && c.HostKeyFile == "" {
 		return errors.New("no host key: set a host key file or SSHRESUME_HOST_KEY")
 	}
-	if c.ShutdownGrace < 0 {
-		return fmt.Errorf("shutdown grace %v is negative", c.ShutdownGrace)
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"shutdown grace", c.ShutdownGrace},
+		{"idle timeout", c.IdleTimeout},
+		{"max session", c.MaxSession},
+	} {
+		if d.v < 0 {
+			return fmt.Errorf("%s %v is negative", d.name, d.v)
+		}
+	}
+	if c.HandshakeTimeout <= 0 {
+		// Without it a connection that never finishes the handshake would hold
+		// its slot forever.
+		return fmt.Errorf("handshake timeout %v must be positive", c.HandshakeTimeout)
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{
+		{"max conns", c.MaxConns},
+		{"max conns per IP", c.MaxConnsPerIP},
+		{"conn rate per IP", c.ConnRatePerIP},
+	} {
+		if n.v < 0 {
+			return fmt.Errorf("%s %d is negative", n.name, n.v)
+		}
 	}
 	return nil
 }

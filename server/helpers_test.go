@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -150,19 +151,27 @@ type terminal struct {
 	emu *vt.Emulator
 	raw bytes.Buffer // everything the server sent
 
-	done chan error // receives the result of sess.Wait
+	done    chan error    // receives the result of sess.Wait
+	outDone chan struct{} // closed when all the output has been read
 }
 
 func (ts *testServer) openTerminal(t *testing.T, term string, width, height int, command string) *terminal {
 	t.Helper()
-	sess, err := ts.dial(t).NewSession()
+	return ts.openTerminalOn(t, ts.dial(t), term, width, height, width, height, command)
+}
+
+// openTerminalOn opens a PTY session on client asking for a window of
+// width×height, with an emulated screen of screenW×screenH.
+func (ts *testServer) openTerminalOn(t *testing.T, client *gossh.Client, term string, width, height, screenW, screenH int, command string) *terminal {
+	t.Helper()
+	sess, err := client.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := sess.RequestPty(term, height, width, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	tm := &terminal{t: t, sess: sess, emu: vt.NewEmulator(width, height), done: make(chan error, 1)}
+	tm := &terminal{t: t, sess: sess, emu: vt.NewEmulator(screenW, screenH), done: make(chan error, 1), outDone: make(chan struct{})}
 	tm.in, err = sess.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +200,7 @@ func (ts *testServer) openTerminal(t *testing.T, term string, width, height int,
 // pump feeds the server's output to the emulator and the emulator's answers (to
 // colour and mode queries) back to the server.
 func (tm *terminal) pump(out io.Reader) {
+	defer close(tm.outDone)
 	go func() { _, _ = io.Copy(tm.in, tm.emu) }()
 	buf := make([]byte, 32*1024)
 	for {
@@ -252,6 +262,11 @@ func (tm *terminal) waitExit() int {
 	tm.t.Helper()
 	select {
 	case err := <-tm.done:
+		select { // Wait does not wait for the output pipe to be read
+		case <-tm.outDone:
+		case <-time.After(waitTimeout):
+			tm.t.Error("output did not end with the session")
+		}
 		var exit *gossh.ExitError
 		if errors.As(err, &exit) {
 			return exit.ExitStatus()
@@ -285,5 +300,76 @@ func poll(cond func() bool) bool {
 func closeEmulator(emu *vt.Emulator) {
 	if c, ok := emu.InputPipe().(io.Closer); ok {
 		_ = c.Close()
+	}
+}
+
+// visitorName is on the first frame of the TUI.
+const visitorName = "Tianhao Wu"
+
+// assertServes is how every hostile test ends: the server is up and a new,
+// well-behaved visitor gets the first frame of the resume.
+func (ts *testServer) assertServes(t *testing.T) {
+	t.Helper()
+	start := time.Now()
+	tm := ts.openTerminal(t, "xterm-256color", 80, 24, "")
+	tm.waitFor(visitorName)
+	t.Logf("first frame for a new visitor after %v", time.Since(start).Round(time.Millisecond))
+	tm.send("q")
+	if status := tm.waitExit(); status != 0 {
+		t.Errorf("new visitor: exit status %d after q", status)
+	}
+}
+
+// dialFrom opens a TCP connection to the server from the loopback address
+// local (127.0.0.0/8 is all this host's), so that tests can be several clients.
+func (ts *testServer) dialFrom(t *testing.T, local string) net.Conn {
+	t.Helper()
+	d := net.Dialer{Timeout: waitTimeout}
+	if local != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(local)}
+	}
+	c, err := d.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatalf("dial from %s: %v", local, err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// sshOver runs the SSH handshake as an anonymous visitor over c.
+func (ts *testServer) sshOver(c net.Conn) (*gossh.Client, error) {
+	_ = c.SetDeadline(time.Now().Add(waitTimeout))
+	cc, chans, reqs, err := gossh.NewClientConn(c, ts.addr, &gossh.ClientConfig{
+		User:            "visitor",
+		HostKeyCallback: gossh.FixedHostKey(ts.PublicKey()),
+	})
+	if err != nil {
+		return nil, err
+	}
+	_ = c.SetDeadline(time.Time{})
+	return gossh.NewClient(cc, chans, reqs), nil
+}
+
+// holdConn opens a raw connection from local and waits until the server has
+// admitted it (it then sends its identification).
+func (ts *testServer) holdConn(t *testing.T, local string) net.Conn {
+	t.Helper()
+	c := ts.dialFrom(t, local)
+	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "SSH-2.0-sshresume") {
+		t.Fatalf("held connection from %s: %q, %v", local, line, err)
+	}
+	return c
+}
+
+// refusedWith reads what the server says to a refused connection and checks it
+// names why.
+func refusedWith(t *testing.T, c net.Conn, why string) {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+	got, _ := io.ReadAll(c)
+	if !strings.HasPrefix(string(got), "sshresume: ") || !strings.Contains(string(got), why) {
+		t.Errorf("refused connection got %q, want a message with %q", got, why)
 	}
 }

@@ -21,6 +21,19 @@ import (
 // server instead of being replaced, because a silently replaced key is what makes
 // every returning visitor see "REMOTE HOST IDENTIFICATION HAS CHANGED".
 func hostKey(cfg Config) (signer gossh.Signer, created bool, err error) {
+	signer, created, err = loadHostKey(cfg)
+	if err != nil {
+		return nil, false, err
+	}
+	// Only ed25519: the server offers exactly one host key algorithm, with no
+	// NIST curve and no RSA/SHA-1 signature for a client to fall back to.
+	if t := signer.PublicKey().Type(); t != gossh.KeyAlgoED25519 {
+		return nil, false, fmt.Errorf("host key is %s: sshresume uses ed25519 host keys only (ssh-keygen -t ed25519)", t)
+	}
+	return signer, created, nil
+}
+
+func loadHostKey(cfg Config) (signer gossh.Signer, created bool, err error) {
 	if len(cfg.HostKeyPEM) > 0 {
 		signer, err := gossh.ParsePrivateKey(cfg.HostKeyPEM)
 		if err != nil {

@@ -2,8 +2,10 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,8 @@ import (
 	"charm.land/log/v2"
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/sshresume/sshresume/content"
 )
 
 type lockedBuffer struct {
@@ -59,32 +63,54 @@ func (m panicky) View() tea.View {
 	return tea.NewView("alive")
 }
 
-// startPanicServer serves sessions with the production middleware chain around a
-// handler that panics on "exec panic" and runs the panicky TUI on a PTY.
+// startPanicServer runs the real server, with its middleware chain and session
+// guards, around a handler that panics on "exec panic" and runs the panicky TUI
+// on a PTY.
 func startPanicServer(t *testing.T) (addr string, logs *lockedBuffer) {
 	t.Helper()
-	logs = &lockedBuffer{}
-	logger := log.New(logs)
-	s := &Server{log: logger}
-	handler := func(sess ssh.Session) {
-		pty, windows, isPty := sess.Pty()
+	s, logs := newTestServer(t, DefaultConfig())
+	s.ssh.Handler = s.chain(func(sess ssh.Session) {
+		pty, _, isPty := sess.Pty()
 		if isPty {
-			s.runTUI(sess, panicky{}, pty, windows)
+			s.runTUI(sess, panicky{}, pty)
 			return
 		}
 		if sess.RawCommand() == "panic" {
 			panic("boom in handler")
 		}
 		_, _ = sess.Write([]byte("ok\n"))
+	})
+	return serveTest(t, s), logs
+}
+
+// newTestServer builds a server for cfg with a fresh host key and a logger
+// writing to the returned buffer.
+func newTestServer(t testing.TB, cfg Config) (*Server, *lockedBuffer) {
+	t.Helper()
+	logs := &lockedBuffer{}
+	cfg.Addr = "127.0.0.1:0"
+	cfg.HostKeyFile = filepath.Join(t.TempDir(), "ssh_host_ed25519_key")
+	resume, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
 	}
-	srv := &ssh.Server{Handler: recovery(logger)(logging(logger)(handler))}
+	s, err := New(cfg, resume, log.New(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, logs
+}
+
+// serveTest serves s on 127.0.0.1:0 until the test ends and returns its address.
+func serveTest(t testing.TB, s *Server) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return l.Addr().String(), logs
+	go func() { _ = s.Serve(l) }()
+	t.Cleanup(func() { _ = s.Close() })
+	return l.Addr().String()
 }
 
 func dialTest(t *testing.T, addr string) *gossh.Client {
@@ -191,4 +217,87 @@ func TestPanicInTUIEndsOnlyThatSession(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestShutdownLetsExportsFinishThenCutsThemAtTheGrace(t *testing.T) {
+	s, _ := newTestServer(t, DefaultConfig())
+	release := make(chan struct{})
+	handler := func(sess ssh.Session) {
+		switch sess.RawCommand() {
+		case "slow":
+			select {
+			case <-release:
+			case <-sess.Context().Done():
+				return
+			}
+		case "stuck":
+			<-sess.Context().Done()
+			return
+		}
+		_, _ = sess.Write([]byte("done\n"))
+	}
+	s.ssh.Handler = s.chain(handler)
+	addr := serveTest(t, s)
+
+	run := func(cmd string) chan error {
+		sess, err := dialTest(t, addr).NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			out, err := sess.Output(cmd)
+			if err == nil && string(out) != "done\n" {
+				err = errors.New("output " + string(out))
+			}
+			done <- err
+		}()
+		return done
+	}
+	slow := run("slow")
+	if !poll(func() bool { return s.Stats().Sessions == 1 }) {
+		t.Fatal("the export never started")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- s.Shutdown(ctx) }()
+	close(release) // the export finishes within the grace period
+	if err := <-slow; err != nil {
+		t.Errorf("export during shutdown: %v", err)
+	}
+	if err := <-shut; err != nil {
+		t.Errorf("Shutdown = %v, want nil", err)
+	}
+
+	// A session that outlives the grace period is cut off.
+	s2, _ := newTestServer(t, DefaultConfig())
+	s2.ssh.Handler = s2.chain(handler)
+	addr = serveTest(t, s2)
+	stuck := run("stuck")
+	if !poll(func() bool { return s2.Stats().Sessions == 1 }) {
+		t.Fatal("the stuck export never started")
+	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel2()
+	if err := s2.Shutdown(ctx2); err == nil {
+		t.Error("Shutdown = nil although a session outlived the grace period")
+	}
+	select {
+	case <-stuck:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stuck session was not cut off")
+	}
+}
+
+// poll calls cond until it returns true or 10 seconds pass.
+func poll(cond func() bool) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
 }

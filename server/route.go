@@ -22,7 +22,7 @@ func (s *Server) route(sess ssh.Session) {
 		return
 	}
 	resume := s.resume.Load()
-	pty, windows, isPty := sess.Pty()
+	pty, _, isPty := sess.Pty()
 	args := sess.Command()
 	if isPty && (len(args) == 0 || !isExport(args[0])) {
 		// A deep link: "ssh -t host awards and honors" names a section in words.
@@ -32,7 +32,7 @@ func (s *Server) route(sess ssh.Session) {
 			Width: width, Height: height, Section: section,
 			ColorProfile: colorProfile(sessionEnv(sess, pty)),
 		})
-		s.runTUI(sess, model, pty, windows)
+		s.runTUI(sess, model, pty)
 		return
 	}
 	_ = sess.Exit(s.export(sess, resume, args))

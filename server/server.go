@@ -10,6 +10,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"charm.land/log/v2"
 	"charm.land/ssh"
@@ -26,9 +27,16 @@ type Server struct {
 	ssh    *ssh.Server
 	signer gossh.Signer
 	resume atomic.Pointer[content.Resume]
+	adm    *admission
+
+	closing atomic.Bool // Shutdown or Close has begun
+
+	silentTimeout time.Duration // silentTimeout, shorter in tests
 
 	mu       sync.Mutex
 	listener net.Listener
+	conns    map[*connGuard]struct{}
+	sessions map[*liveSession]struct{}
 }
 
 // New builds a server for the resume. It loads or creates the host key, so a bad
@@ -44,7 +52,16 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: logger, signer: signer}
+	s := &Server{
+		cfg:    cfg,
+		log:    logger,
+		signer: signer,
+		adm:    newAdmission(cfg),
+
+		silentTimeout: silentTimeout,
+		conns:         make(map[*connGuard]struct{}),
+		sessions:      make(map[*liveSession]struct{}),
+	}
 	s.resume.Store(resume)
 
 	source := "file " + cfg.HostKeyFile
@@ -63,13 +80,12 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 			srv.AddHostKey(signer)
 			return nil
 		},
-		// No auth handlers: charm.land/ssh then lets every client in without a
-		// password or key. Anonymous visitors are the point of a public resume.
+		// No auth handlers: charm.land/ssh then sets NoClientAuth, so the
+		// "none" method every client tries first succeeds, with or without
+		// keys. Anonymous visitors are the point of a public resume.
 		func(srv *ssh.Server) error {
-			// Outermost first: a session passes through recovery, then logging,
-			// then reaches the router, so a panic anywhere below is logged with
-			// the session it happened in and ends only that session.
-			srv.Handler = recovery(logger)(logging(logger)(s.route))
+			srv.Handler = s.chain(s.route)
+			s.harden(srv)
 			return nil
 		},
 	)
@@ -104,13 +120,22 @@ func (s *Server) ListenAndServe() error {
 	return s.Serve(l)
 }
 
-// Serve serves connections accepted from l until Shutdown or Close.
+// Serve serves connections accepted from l until Shutdown or Close. The total
+// connection cap applies as connections are accepted; with ProxyProtocol every
+// connection must then start with a PROXY header.
 func (s *Server) Serve(l net.Listener) error {
 	s.mu.Lock()
 	s.listener = l
 	s.mu.Unlock()
-	s.log.Info("listening", "addr", l.Addr().String(), "version", s.cfg.Version)
-	return s.ssh.Serve(l)
+	s.log.Info("listening", "addr", l.Addr().String(), "version", s.cfg.Version, "proxy_protocol", s.cfg.ProxyProtocol)
+	var wrapped net.Listener = &limitListener{Listener: l, a: s.adm}
+	if s.cfg.ProxyProtocol {
+		wrapped = proxyListener(wrapped)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go s.reportRefusals(stop, time.Minute)
+	return s.ssh.Serve(wrapped)
 }
 
 // Addr is the address the server listens on, once Serve has been called.
@@ -123,19 +148,31 @@ func (s *Server) Addr() net.Addr {
 	return s.listener.Addr()
 }
 
-// Shutdown stops accepting connections and waits for open sessions to end until
-// ctx is done; then it closes whatever is still open. It returns ctx's error when
-// sessions had to be cut off.
+// Shutdown stops accepting connections, shows every TUI visitor a short
+// "restarting" notice and then ends their sessions (a TUI would never end by
+// itself), and lets other sessions finish until ctx is done; then it closes
+// whatever is still open. It returns ctx's error when sessions had to be cut
+// off.
 func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.ssh.Shutdown(ctx)
+	s.closing.Store(true)
+	done := make(chan error, 1)
+	go func() { done <- s.ssh.Shutdown(ctx) }()
+	s.closeIdleConns()
+	s.endTUIs(ctx)
+
+	err := <-done
 	if err != nil && ctx.Err() != nil {
-		_ = s.ssh.Close()
+		_ = s.Close()
 		return fmt.Errorf("sessions still open after the grace period were closed: %w", err)
 	}
+	s.closeAllConns() // connections still in their handshake
 	return err
 }
 
 // Close closes the listener and every connection at once.
 func (s *Server) Close() error {
-	return s.ssh.Close()
+	s.closing.Store(true)
+	err := s.ssh.Close()
+	s.closeAllConns()
+	return err
 }

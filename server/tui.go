@@ -1,64 +1,160 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
 	"charm.land/ssh"
 	"github.com/charmbracelet/colorprofile"
+	"golang.org/x/time/rate"
 )
 
 // Window sizes are chosen by the client, and the renderer allocates a screen buffer
-// of that size, so they are clamped before they reach it. 512×256 is larger than
-// any real terminal window in use.
+// of that size, so they are clamped before anything sees them (the session's
+// request filter clamps pty-req and window-change; clampWindow is the second
+// line). A session costs about 0.4 MB plus 215 bytes per cell of its window
+// (Bubble Tea keeps two cell buffers) and its first frame about 0.3 µs of CPU
+// per cell, so 320×160 (51,200 cells: about 11 MB and 40 ms) bounds what one
+// session can cost. It is larger than nearly every real terminal; a bigger one
+// shows the resume in its top-left 320×160 cells.
 const (
-	maxWindowWidth  = 512
-	maxWindowHeight = 256
+	maxWindowWidth  = 320
+	maxWindowHeight = 160
 )
 
-// runTUI runs one Bubble Tea program for the session until the visitor quits or
-// the connection ends.
-func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty, windows <-chan ssh.Window) {
+// Resizes reach the program at most resizeRate times a second after a burst of
+// resizeBurst, and the latest size always wins. A resize redraws the whole
+// screen (up to 8 ms at the largest size): a person dragging a window corner
+// for a second gets ten layouts, a client sending window changes without pause
+// costs two redraws a second.
+const (
+	resizeRate  = 2
+	resizeBurst = 10
+)
+
+// inputDrainTimeout bounds the wait for the end of the input once the
+// program should stop. The filter never passes on a partial sequence that could
+// swallow the end marker, so it comes at once unless the program is stuck
+// writing to a client that does not read.
+const inputDrainTimeout = 5 * time.Second
+
+// runTUI runs one Bubble Tea program for the session until the visitor quits,
+// the connection ends, or the session is ended by a timeout or a shutdown.
+//
+// The program never stops while its input reader holds an event: Bubble Tea's
+// reader would block forever handing it to a program that has stopped, and keep
+// the program, its model and screen buffers alive (a leak per session that
+// ends while the visitor's terminal is sending). So every way of stopping ends
+// the input first, with a marker after the last of it, and the program quits
+// when the marker arrives.
+func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
+	g := chanGuardFrom(sess.Context())
 	width, height := clampWindow(pty.Window)
 	env := sessionEnv(sess, pty)
 	model := guard(m, s.log, sess)
-	p := tea.NewProgram(model,
-		tea.WithInput(sess),
+	endName, endSeq := inputEnd()
+	input, endInput := filterInput(sess, endSeq)
+	defer func() { _ = input.Close() }()
+
+	var (
+		p         *tea.Program
+		finishing atomic.Bool
+		kill      atomic.Pointer[time.Timer]
+	)
+	finish := sync.OnceFunc(func() {
+		finishing.Store(true)
+		endInput()
+		kill.Store(time.AfterFunc(inputDrainTimeout, func() {
+			s.log.Warn("session input did not end; program killed", "remote", sess.RemoteAddr().String())
+			p.Kill()
+		}))
+	})
+	p = tea.NewProgram(model,
+		tea.WithInput(input),
 		tea.WithOutput(sess),
 		tea.WithEnvironment(env),
 		// The PTY is emulated, so there is no terminal to probe: the colour
 		// profile comes from what the client sent.
 		tea.WithColorProfile(colorProfile(env)),
 		tea.WithWindowSize(width, height),
-		tea.WithContext(sess.Context()),
 		// Signals sent to the server process are the server's to handle, not
 		// every session's.
 		tea.WithoutSignalHandler(),
-	)
-	model.state.quit = p.Quit
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case w, ok := <-windows:
-				if !ok {
-					return
+		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+			switch msg := msg.(type) {
+			case tea.QuitMsg:
+				if !finishing.Load() {
+					go finish() // quit once the input has ended
+					return nil
 				}
-				width, height := clampWindow(w)
-				p.Send(tea.WindowSizeMsg{Width: width, Height: height})
+			case tea.CapabilityMsg:
+				if msg.Content == endName {
+					return tea.QuitMsg{} // every input event has been delivered
+				}
 			}
+			return msg
+		}),
+	)
+	// The connection's end ends the program the same way.
+	defer context.AfterFunc(sess.Context(), finish)()
+	defer func() {
+		if t := kill.Load(); t != nil {
+			t.Stop()
 		}
 	}()
+	model.state.quit = p.Quit
+	live := g.live.Load()
+	if live != nil {
+		if !live.setProgram(p) {
+			_, _ = io.WriteString(sess, live.farewellText())
+			return
+		}
+		// The idle clock starts with the TUI, and from now on there is a TUI
+		// to warn before a timeout.
+		live.g.touch()
+		live.g.check()
+	}
+	ctx, cancel := context.WithCancel(sess.Context())
+	defer cancel()
+	go followWindow(ctx, g, p, width, height)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		s.log.Warn("session ended with error", "remote", sess.RemoteAddr().String(), "err", err)
+	}
+	if live != nil {
+		// After Run the terminal is restored, so this lands on the visitor's
+		// own screen.
+		_, _ = io.WriteString(sess, live.farewellText())
+	}
+}
+
+// followWindow passes the session's window changes to the program: only the
+// latest, at most resizeRate a second after a burst.
+func followWindow(ctx context.Context, g *chanGuard, p *tea.Program, width, height int) {
+	lim := rate.NewLimiter(resizeRate, resizeBurst)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-g.winWake:
+		}
+		if lim.Wait(ctx) != nil {
+			return
+		}
+		w, h := clampWindow(g.window())
+		if w == width && h == height {
+			continue
+		}
+		width, height = w, h
+		p.Send(tea.WindowSizeMsg{Width: w, Height: h})
 	}
 }
 

@@ -4,6 +4,7 @@
 //	sshresume render [flags]    print the resume as text, Markdown, JSON or vCard
 //	sshresume check FILE...     check resume files
 //	sshresume preview [flags]   run the resume's TUI in this terminal, without SSH
+//	sshresume healthcheck       exit 0 if the server answers like an SSH server
 //	sshresume version           print the version
 //
 // Every serve flag can also be set with an SSHRESUME_* environment variable; flags
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = check(args, os.Stdin, stdout, stderr)
 	case "preview":
 		err = preview(ctx, args, os.Stdin, stdout, stderr)
+	case "healthcheck":
+		err = healthcheck(ctx, args, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, "sshresume", buildVersion())
 	case "help":
@@ -81,6 +84,8 @@ Commands:
   render    print the resume: -format text, md, json or vcard; -content FILE
   check     check resume files and print every problem as FILE:LINE:COL: message
   preview   run the resume's TUI in this terminal, without SSH
+  healthcheck
+            exit 0 if the server at -addr answers like an SSH server
   version   print the version
   help      print this help
 

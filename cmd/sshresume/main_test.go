@@ -135,3 +135,20 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.b.String()
 }
+
+func TestLimitFlagsFromEnvironment(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Run("invalid value", func(t *testing.T) {
+		t.Setenv("SSHRESUME_MAX_CONNS", "-1")
+		status, _, stderr := runCmd(t, "serve", "-addr", "127.0.0.1:0")
+		if status != 1 || !strings.Contains(stderr, "max conns -1 is negative") {
+			t.Errorf("status %d, stderr %q; want 1 and the invalid value named", status, stderr)
+		}
+	})
+	t.Run("malformed value", func(t *testing.T) {
+		t.Setenv("SSHRESUME_IDLE_TIMEOUT", "soon")
+		if status, _, stderr := runCmd(t, "serve"); status != 2 || !strings.Contains(stderr, `SSHRESUME_IDLE_TIMEOUT="soon"`) {
+			t.Errorf("status %d, stderr %q; want a usage error", status, stderr)
+		}
+	})
+}

@@ -1,0 +1,475 @@
+package server_test
+
+// The attack figures: a load run, not a unit test. For each attack it starts the
+// server with the production defaults in a child process of its own (this test
+// binary again), runs the attack from this process, and prints what the server
+// process spent during it (peaks sampled every 100 ms) and how long a
+// legitimate visitor from another address waited for the first frame.
+//
+//	SSHRESUME_ATTACK=1 go test -run TestAttackFigures -v -timeout 10m ./server
+//	SSHRESUME_ATTACK=idle,connect-rate go test -run TestAttackFigures -v ./server
+//
+// SSHRESUME_ATTACK_CPUPROFILE=FILE writes a CPU profile of the server process.
+//
+// Each attack lasts a few seconds; the whole run about two minutes.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"charm.land/log/v2"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/sshresume/sshresume/server"
+)
+
+// attacks, in the order of the table.
+var attacks = []struct {
+	name, what string
+}{
+	{"idle", "no attack: 100 visitors with an 80×24 TUI open"},
+	{"idle-huge", "no attack: 100 visitors with a 320×160 TUI open"},
+	{"pty-65535", "10 connections, each a PTY of 65535×65535"},
+	{"winch-storm", "10 TUIs sending window changes without pause"},
+	{"env-flood", "10 connections sending env requests without pause"},
+	{"input-flood", "10 TUIs sending unterminated sequences and pastes"},
+	{"idle-tcp-5000", "5000 TCP connections from 500 addresses, silent"},
+	{"half-open-5000", "5000 connections from 500 addresses stalled in the key exchange"},
+	{"connect-rate", "one address connecting and closing without pause"},
+	{"forwarding", "10 connections asking for forwarding, agent, X11, sftp in a loop"},
+	{"long-commands", "10 connections sending 200 KB exec commands in a loop"},
+}
+
+const attackTime = 6 * time.Second
+
+func TestAttackFigures(t *testing.T) {
+	if os.Getenv("SSHRESUME_ATTACK") == "" {
+		t.Skip("a load run: set SSHRESUME_ATTACK=1")
+	}
+	only := os.Getenv("SSHRESUME_ATTACK") // "1" for all, or a comma-separated list
+	var rows []string
+	for _, a := range attacks {
+		if only == "1" || strings.Contains(","+only+",", ","+a.name+",") {
+			rows = append(rows, runAttack(t, a.name, a.what))
+		}
+	}
+	fmt.Println("| attack | server did | peak heap | peak RSS | peak fds | peak goroutines | server CPU | first frame for a new visitor |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Println(r)
+	}
+}
+
+type sample struct {
+	heap, rss uint64
+	fds, gor  int
+}
+
+func measure() sample {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	s := sample{heap: ms.HeapInuse, gor: runtime.NumGoroutine()}
+	if ents, err := os.ReadDir("/proc/self/fd"); err == nil {
+		s.fds = len(ents)
+	}
+	if f, err := os.Open("/proc/self/status"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+				kb, _ := strconv.ParseUint(strings.Fields(v)[0], 10, 64)
+				s.rss = kb << 10
+			}
+		}
+		_ = f.Close()
+	}
+	return s
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestAttackServer is the server side of TestAttackFigures, run in a child
+// process: it serves with the defaults, prints its address, samples until its
+// standard input closes, and prints the peaks.
+func TestAttackServer(t *testing.T) {
+	if os.Getenv("SSHRESUME_ATTACK_SERVER") == "" {
+		t.Skip("the server side of TestAttackFigures")
+	}
+	// As in production: logs at info level, so that per-refusal debug lines
+	// cost nothing.
+	cfg := testConfig(t)
+	srv, err := server.New(cfg, defaultResume(t), log.NewWithOptions(io.Discard, log.Options{Level: log.InfoLevel}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	defer func() { _ = srv.Close() }()
+	ts := &testServer{Server: srv, addr: l.Addr().String()}
+	runtime.GC()
+	if file := os.Getenv("SSHRESUME_ATTACK_CPUPROFILE"); file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cpu0, wall0 := cpuTime(), time.Now()
+	fmt.Printf("ADDR %s\n", ts.addr)
+	stop := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(stop) }()
+	var peak sample
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for done := false; !done; {
+		m := measure()
+		peak.heap, peak.rss = max(peak.heap, m.heap), max(peak.rss, m.rss)
+		peak.fds, peak.gor = max(peak.fds, m.fds), max(peak.gor, m.gor)
+		select {
+		case <-stop:
+			done = true
+		case <-tick.C:
+		}
+	}
+	cpu := 100 * (cpuTime() - cpu0).Seconds() / time.Since(wall0).Seconds()
+	refused := int64(0)
+	for _, n := range ts.Stats().Refused {
+		refused += n
+	}
+	fmt.Printf("PEAK %.1f MiB | %.1f MiB | %d | %d | %.0f%% of a core | %d (%s)\n",
+		float64(peak.heap)/(1<<20), float64(peak.rss)/(1<<20), peak.fds, peak.gor, cpu, refused, refusalSummary(ts.Stats().Refused))
+}
+
+func runAttack(t *testing.T, name, what string) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAttackServer$", "-test.v")
+	cmd.Env = append(os.Environ(), "SSHRESUME_ATTACK_SERVER=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "ADDR ") || strings.HasPrefix(sc.Text(), "PEAK ") {
+				lines <- sc.Text()
+			}
+		}
+		close(lines)
+	}()
+	addr := strings.TrimPrefix(<-lines, "ADDR ")
+
+	ctx, cancel := context.WithTimeout(context.Background(), attackTime)
+	defer cancel()
+	did := make(chan string, 1)
+	go func() { did <- attack(ctx, name, addr) }()
+	time.Sleep(attackTime / 2) // a legitimate visitor in the middle of the attack
+	frame := firstFrame(addr)
+	report := <-did
+	_ = stdin.Close()
+	peak := strings.TrimPrefix(<-lines, "PEAK ")
+	_ = cmd.Wait()
+	// peak: heap | rss | fds | goroutines | cpu | refused (reasons)
+	fields := strings.Split(peak, " | ")
+	if len(fields) != 6 {
+		t.Fatalf("server reported %q", peak)
+	}
+	if !strings.HasPrefix(fields[5], "0 ") {
+		report += "; refused " + fields[5]
+	}
+	return fmt.Sprintf("| %s | %s | %s | %s |", what, report, strings.Join(fields[:5], " | "), frame)
+}
+
+func refusalSummary(m map[string]int64) string {
+	var parts []string
+	for _, k := range []string{"busy", "per_ip", "rate", "no_proxy_header"} {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// firstFrame is how long a new visitor from 127.0.0.200 waits from TCP connect
+// to the resume in its output.
+func firstFrame(addr string) string {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.200")}}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return "connect failed: " + err.Error()
+	}
+	defer func() { _ = c.Close() }()
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	cc, chans, reqs, err := gossh.NewClientConn(c, addr, &gossh.ClientConfig{User: "visitor", HostKeyCallback: gossh.InsecureIgnoreHostKey()})
+	if err != nil {
+		return "refused: " + err.Error()
+	}
+	handshake := time.Since(start)
+	client := gossh.NewClient(cc, chans, reqs)
+	sess, err := client.NewSession()
+	if err != nil {
+		return "no session: " + err.Error()
+	}
+	out, _ := sess.StdoutPipe()
+	_ = sess.RequestPty("xterm-256color", 24, 80, nil)
+	_ = sess.Shell()
+	var seen []byte
+	buf := make([]byte, 32<<10)
+	for !bytes.Contains(seen, []byte(visitorName)) {
+		n, err := out.Read(buf)
+		if err != nil {
+			return "no frame: " + err.Error()
+		}
+		seen = append(seen, buf[:n]...)
+	}
+	return fmt.Sprintf("%v (handshake %v)", time.Since(start).Round(time.Millisecond), handshake.Round(time.Millisecond))
+}
+
+// attack runs the named attack against addr until ctx is done and says what
+// it managed.
+func attack(ctx context.Context, name, addr string) (result string) {
+	var n atomic.Int64 // what the attack managed, for the report
+	report := func(format string, args ...any) { result = fmt.Sprintf(format, args...) }
+	parallel := func(k int, fn func(i int)) {
+		var wg sync.WaitGroup
+		for i := range k {
+			wg.Add(1)
+			go func() { defer wg.Done(); fn(i) }()
+		}
+		wg.Wait()
+	}
+	dialSSH := func(local string) (*gossh.Client, error) {
+		d := net.Dialer{Timeout: 5 * time.Second}
+		if local != "" {
+			d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(local)}
+		}
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return nil, err
+		}
+		cc, chans, reqs, err := gossh.NewClientConn(c, addr, &gossh.ClientConfig{User: "x", HostKeyCallback: gossh.InsecureIgnoreHostKey()})
+		if err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+		return gossh.NewClient(cc, chans, reqs), nil
+	}
+	tui := func(client *gossh.Client, w, h int) (*gossh.Session, io.Writer, error) {
+		sess, err := client.NewSession()
+		if err != nil {
+			return nil, nil, err
+		}
+		in, _ := sess.StdinPipe()
+		out, _ := sess.StdoutPipe()
+		go func() { _, _ = io.Copy(io.Discard, out) }()
+		if err := sess.RequestPty("xterm-256color", h, w, nil); err != nil {
+			return nil, nil, err
+		}
+		return sess, in, sess.Shell()
+	}
+	hold := func(k int, w, h int) {
+		parallel(k, func(i int) {
+			client, err := dialSSH(fmt.Sprintf("127.0.%d.%d", 1+i/10, 1+i%10))
+			if err != nil {
+				return
+			}
+			defer func() { _ = client.Close() }()
+			if _, _, err := tui(client, w, h); err == nil {
+				n.Add(1)
+			}
+			<-ctx.Done()
+		})
+	}
+
+	switch name {
+	case "idle":
+		hold(100, 80, 24)
+		report("served %d TUIs", n.Load())
+	case "idle-huge":
+		hold(100, 320, 160)
+		report("served %d TUIs", n.Load())
+	case "pty-65535":
+		hold(10, 65535, 65535)
+		report("clamped to 320×160, served %d TUIs", n.Load())
+	case "winch-storm":
+		parallel(10, func(int) {
+			client, err := dialSSH("")
+			if err != nil {
+				return
+			}
+			defer func() { _ = client.Close() }()
+			sess, _, err := tui(client, 80, 24)
+			if err != nil {
+				return
+			}
+			for i := 0; ctx.Err() == nil; i++ {
+				if sess.WindowChange(24+i%200, 80+i%400) != nil {
+					return
+				}
+				n.Add(1)
+			}
+		})
+		report("%d window changes sent, coalesced to 2 redraws/s per TUI", n.Load())
+	case "env-flood":
+		parallel(10, func(int) {
+			client, err := dialSSH("")
+			if err != nil {
+				return
+			}
+			defer func() { _ = client.Close() }()
+			sess, err := client.NewSession()
+			if err != nil {
+				return
+			}
+			for i := 0; ctx.Err() == nil; i++ {
+				if sess.Setenv(fmt.Sprintf("LC_%c", 'A'+i%26), strings.Repeat("v", 100)) != nil {
+					n.Add(1)
+				}
+			}
+		})
+		report("%d env requests answered no (16 per session kept)", n.Load())
+	case "input-flood":
+		junk := []byte("\x1b]11;" + strings.Repeat("a", 8<<10) + "\x1b[200~" + strings.Repeat("p", 8<<10))
+		parallel(10, func(int) {
+			client, err := dialSSH("")
+			if err != nil {
+				return
+			}
+			defer func() { _ = client.Close() }()
+			_, in, err := tui(client, 80, 24)
+			if err != nil {
+				return
+			}
+			go func() { <-ctx.Done(); _ = client.Close() }()
+			for ctx.Err() == nil {
+				k, err := in.Write(junk)
+				n.Add(int64(k))
+				if err != nil {
+					return
+				}
+			}
+		})
+		report("%d KiB of input accepted in %v, the rest held back by flow control", n.Load()>>10, attackTime)
+	case "idle-tcp-5000", "half-open-5000":
+		var conns sync.Map
+		parallel(5000, func(i int) {
+			c, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 1, byte(i/10/250), byte(1+i/10%250))}}).DialContext(ctx, "tcp", addr)
+			if err != nil {
+				return
+			}
+			conns.Store(i, c)
+			if name == "half-open-5000" {
+				_, _ = io.WriteString(c, "SSH-2.0-x\r\n")
+			}
+			b := make([]byte, 1)
+			if _, err := c.Read(b); err == nil && b[0] == 'S' {
+				n.Add(1) // admitted: the server sent its identification
+			}
+		})
+		<-ctx.Done()
+		conns.Range(func(_, c any) bool { _ = c.(net.Conn).Close(); return true })
+		report("%d of 5000 admitted and held", n.Load())
+	case "connect-rate":
+		var tried atomic.Int64
+		parallel(4, func(int) {
+			for ctx.Err() == nil {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					continue
+				}
+				tried.Add(1)
+				b := make([]byte, 1)
+				_ = c.SetReadDeadline(time.Now().Add(time.Second))
+				if _, err := c.Read(b); err == nil && b[0] == 'S' {
+					n.Add(1)
+				}
+				_ = c.Close()
+			}
+		})
+		report("%d connections, %d admitted", tried.Load(), n.Load())
+	case "forwarding":
+		var accepted atomic.Int64
+		parallel(10, func(int) {
+			client, err := dialSSH("")
+			if err != nil {
+				return
+			}
+			defer func() { _ = client.Close() }()
+			for ctx.Err() == nil {
+				if c, err := client.Dial("tcp", addr); err == nil {
+					_ = c.Close()
+					accepted.Add(1)
+				}
+				_, _, _ = client.SendRequest("tcpip-forward", true, gossh.Marshal(struct {
+					A string
+					P uint32
+				}{"127.0.0.1", 0}))
+				if sess, err := client.NewSession(); err == nil {
+					_, _ = sess.SendRequest("auth-agent-req@openssh.com", true, nil)
+					_, _ = sess.SendRequest("x11-req", true, nil)
+					_ = sess.RequestSubsystem("sftp")
+					_ = sess.Close()
+				}
+				n.Add(1)
+			}
+		})
+		report("%d rounds of requests, %d forwardings accepted", n.Load(), accepted.Load())
+	case "long-commands":
+		long := strings.Repeat("x ", 100_000)
+		parallel(10, func(int) {
+			client, err := dialSSH("")
+			if err != nil {
+				return
+			}
+			defer func() { _ = client.Close() }()
+			for ctx.Err() == nil {
+				sess, err := client.NewSession()
+				if err != nil {
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				if err := sess.Run(long); err != nil {
+					n.Add(1)
+				}
+				_ = sess.Close()
+			}
+		})
+		report("%d commands refused with status 2", n.Load())
+	default:
+		report("unknown attack %q", name)
+	}
+	return result
+}

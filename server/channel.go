@@ -1,0 +1,345 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Limits on what a client may send in session requests. charm.land/ssh keeps
+// every env request and blocks its request loop on window changes, so requests
+// are checked here, before it sees them.
+const (
+	maxTermLen   = 64   // longest TERM accepted; terminfo names are short
+	maxModesLen  = 1024 // encoded terminal modes: OpenSSH sends about 250 bytes
+	maxEnvVars   = 16   // env requests accepted per session
+	maxEnvKeyLen = 32
+	maxEnvValLen = 128
+	maxPixels    = 1 << 14 // pixel sizes are passed on but never used
+)
+
+type chanGuardKey struct{}
+
+// chanGuard is the server's side of one session channel: it filters the
+// client's requests and holds the latest window size for the TUI.
+type chanGuard struct {
+	conn *connGuard
+	log  func(msg string, kv ...any)
+
+	pty  atomic.Bool // a PTY was granted: output is then not activity
+	live atomic.Pointer[liveSession]
+
+	winMu   sync.Mutex
+	win     ssh.Window
+	winSet  bool
+	winWake chan struct{} // one pending wake-up at most
+	envs    int
+}
+
+func chanGuardFrom(ctx context.Context) *chanGuard {
+	g, _ := ctx.Value(chanGuardKey{}).(*chanGuard)
+	return g
+}
+
+// sessionContext is the connection's context as one session channel sees it:
+// the same values, plus the channel's own guard.
+type sessionContext struct {
+	ssh.Context
+	g *chanGuard
+}
+
+// Value returns the channel's guard for its key and the connection's values
+// otherwise.
+func (c *sessionContext) Value(key any) any {
+	if key == (chanGuardKey{}) {
+		return c.g
+	}
+	return c.Context.Value(key)
+}
+
+// sessionChannel accepts a session channel, at most maxSessionsPerConn at once
+// per connection, and hands it to charm.land/ssh's session handling with its
+// requests filtered.
+func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
+	cg := connGuardFrom(ctx)
+	if cg == nil || s.closing.Load() {
+		_ = nc.Reject(gossh.ResourceShortage, "the server is restarting")
+		return
+	}
+	if !cg.openChannel() {
+		_ = nc.Reject(gossh.ResourceShortage, fmt.Sprintf("at most %d sessions per connection", maxSessionsPerConn))
+		return
+	}
+	defer cg.closeChannel()
+	g := &chanGuard{
+		conn:    cg,
+		winWake: make(chan struct{}, 1),
+		log: func(msg string, kv ...any) {
+			s.log.Debug(msg, append([]any{"remote", cg.remote}, kv...)...)
+		},
+	}
+	ssh.DefaultSessionHandler(srv, conn, filteredChannel{NewChannel: nc, g: g}, &sessionContext{Context: ctx, g: g})
+}
+
+// filteredChannel passes the channel's requests through its guard.
+type filteredChannel struct {
+	gossh.NewChannel
+	g *chanGuard
+}
+
+// Accept accepts the channel and starts filtering its requests.
+func (f filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
+	ch, reqs, err := f.NewChannel.Accept()
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make(chan *gossh.Request)
+	go f.g.filter(reqs, out)
+	return &guardedChannel{Channel: ch, g: f.g}, out, nil
+}
+
+// guardedChannel counts the visitor's input, and an export's output, as activity.
+type guardedChannel struct {
+	gossh.Channel
+	g *chanGuard
+}
+
+// Read reads the visitor's input.
+func (c *guardedChannel) Read(p []byte) (int, error) {
+	n, err := c.Channel.Read(p)
+	if n > 0 {
+		c.g.conn.touch()
+	}
+	return n, err
+}
+
+// Write writes output. An export that makes progress is active; a TUI's
+// redraws are not, or an idle TUI would never time out.
+func (c *guardedChannel) Write(p []byte) (int, error) {
+	n, err := c.Channel.Write(p)
+	if n > 0 && !c.g.pty.Load() {
+		c.g.conn.touch()
+	}
+	return n, err
+}
+
+// filter passes on the requests a resume needs, checked and bounded, answers the
+// rest with "no", and keeps window changes for the TUI.
+func (g *chanGuard) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) {
+	defer close(out)
+	started := false // a shell or exec request was passed on
+	for req := range in {
+		forward := false
+		switch req.Type {
+		case "pty-req":
+			payload, win, ok := checkPtyRequest(req.Payload)
+			if ok && !started && !g.pty.Load() {
+				req.Payload = payload
+				g.setWindow(win)
+				g.pty.Store(true)
+				forward = true
+			} else {
+				g.log("pty request refused", "term", clean(ptyTerm(req.Payload), 64))
+			}
+		case "window-change":
+			win, ok := checkWindowChange(req.Payload)
+			if ok {
+				g.setWindow(win)
+				g.conn.touch()
+			}
+			_ = req.Reply(ok, nil)
+			continue
+		case "env":
+			key, ok := checkEnv(req.Payload)
+			if ok && g.envs < maxEnvVars {
+				g.envs++
+				forward = true
+			} else {
+				g.log("env request refused", "key", clean(key, maxEnvKeyLen))
+			}
+		case "shell":
+			forward, started = !started, true
+		case "exec":
+			payload, ok := boundCommand(req.Payload)
+			if ok && !started {
+				req.Payload = payload
+				forward, started = true, true
+			} else {
+				g.log("exec request refused")
+			}
+		default:
+			// subsystem (sftp, scp), auth-agent-req@openssh.com, x11-req,
+			// signal, break and anything else: nothing a resume needs.
+			g.log("session request refused", "type", clean(req.Type, 64))
+		}
+		if !forward {
+			_ = req.Reply(false, nil)
+			continue
+		}
+		select {
+		case out <- req:
+		case <-g.conn.ctx.Done():
+			_ = req.Reply(false, nil)
+		}
+	}
+}
+
+// setWindow records the latest window size and wakes the TUI, which reads
+// only the latest: a storm of window changes costs at most one resize per
+// frame, never a queue.
+func (g *chanGuard) setWindow(w ssh.Window) {
+	g.winMu.Lock()
+	g.win, g.winSet = w, true
+	g.winMu.Unlock()
+	select {
+	case g.winWake <- struct{}{}:
+	default:
+	}
+}
+
+// window returns the latest window size.
+func (g *chanGuard) window() ssh.Window {
+	g.winMu.Lock()
+	defer g.winMu.Unlock()
+	return g.win
+}
+
+// ptyRequest is the payload of a "pty-req" (RFC 4254 §6.2).
+type ptyRequest struct {
+	Term                   string
+	Columns, Rows          uint32
+	WidthPixels, HeightPix uint32
+	Modes                  string
+}
+
+// checkPtyRequest validates a pty-req payload and returns it with the window
+// clamped, so that nothing downstream ever sees a size the server would not
+// draw. A malformed request, a TERM that is not a terminal name or oversized
+// terminal modes are refused.
+func checkPtyRequest(payload []byte) ([]byte, ssh.Window, bool) {
+	var r ptyRequest
+	if err := gossh.Unmarshal(payload, &r); err != nil {
+		return nil, ssh.Window{}, false
+	}
+	if !validTerm(r.Term) || len(r.Modes) > maxModesLen {
+		return nil, ssh.Window{}, false
+	}
+	r.Columns, r.Rows = clampDims(r.Columns, r.Rows)
+	r.WidthPixels, r.HeightPix = min(r.WidthPixels, maxPixels), min(r.HeightPix, maxPixels)
+	return gossh.Marshal(&r), ssh.Window{
+		Width:        int(r.Columns),
+		Height:       int(r.Rows),
+		WidthPixels:  int(r.WidthPixels),
+		HeightPixels: int(r.HeightPix),
+	}, true
+}
+
+// ptyTerm is the TERM of a pty-req payload, for the log of a refusal.
+func ptyTerm(payload []byte) string {
+	var r struct {
+		Term string
+		Rest []byte `ssh:"rest"`
+	}
+	_ = gossh.Unmarshal(payload, &r)
+	return r.Term
+}
+
+// checkWindowChange parses a window-change payload (RFC 4254 §6.7) and clamps it.
+func checkWindowChange(payload []byte) (ssh.Window, bool) {
+	var r struct {
+		Columns, Rows          uint32
+		WidthPixels, HeightPix uint32
+	}
+	if err := gossh.Unmarshal(payload, &r); err != nil {
+		return ssh.Window{}, false
+	}
+	w, h := clampDims(r.Columns, r.Rows)
+	return ssh.Window{
+		Width:        int(w),
+		Height:       int(h),
+		WidthPixels:  int(min(r.WidthPixels, maxPixels)),
+		HeightPixels: int(min(r.HeightPix, maxPixels)),
+	}, true
+}
+
+func clampDims(w, h uint32) (uint32, uint32) {
+	return min(w, maxWindowWidth), min(h, maxWindowHeight)
+}
+
+// validTerm reports whether t looks like a terminal type name: short, and only
+// letters, digits and ._+- (terminfo names). Empty is allowed: it means unknown.
+func validTerm(t string) bool {
+	if len(t) > maxTermLen {
+		return false
+	}
+	for _, c := range []byte(t) {
+		if !isAlnum(c) && !strings.ContainsRune("._+-", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// checkEnv accepts an env request (RFC 4254 §6.4) only for the variables that
+// describe the visitor's terminal and language, with short printable values.
+func checkEnv(payload []byte) (key string, ok bool) {
+	var r struct{ Key, Value string }
+	if err := gossh.Unmarshal(payload, &r); err != nil {
+		return "", false
+	}
+	if !allowedEnv(r.Key) || len(r.Value) > maxEnvValLen {
+		return r.Key, false
+	}
+	for _, c := range []byte(r.Value) {
+		if c < 0x20 || c > 0x7e {
+			return r.Key, false
+		}
+	}
+	if r.Key == "TERM" && !validTerm(r.Value) {
+		return r.Key, false
+	}
+	return r.Key, true
+}
+
+// allowedEnv is the allow-list: TERM, LANG, LC_*, COLORTERM, NO_COLOR.
+func allowedEnv(key string) bool {
+	switch key {
+	case "TERM", "LANG", "COLORTERM", "NO_COLOR":
+		return true
+	}
+	rest, ok := strings.CutPrefix(key, "LC_")
+	if !ok || rest == "" || len(key) > maxEnvKeyLen {
+		return false
+	}
+	for _, c := range []byte(rest) {
+		if !(c >= 'A' && c <= 'Z' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// boundCommand cuts the command of an exec request to MaxCommandLen+1 bytes:
+// long enough for route to see that it is too long and say so, short enough
+// that nothing (the log included) ever handles more. A malformed payload is
+// refused: charm.land/ssh would run it as a shell.
+func boundCommand(payload []byte) ([]byte, bool) {
+	var r struct{ Command string }
+	if err := gossh.Unmarshal(payload, &r); err != nil {
+		return nil, false
+	}
+	if len(r.Command) <= MaxCommandLen {
+		return payload, true
+	}
+	r.Command = r.Command[:MaxCommandLen+1]
+	return gossh.Marshal(&r), true
+}

@@ -1,0 +1,412 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"golang.org/x/time/rate"
+
+	"github.com/sshresume/sshresume/views"
+)
+
+// Every connection may send this many bytes per second, after a burst. A visitor
+// sends a few kilobytes for the handshake and a few bytes per key; the cap bounds
+// the CPU any one connection can make the server spend on decryption, request
+// handling and input parsing, whatever it sends.
+const (
+	inboundRate  = 32 << 10
+	inboundBurst = 64 << 10
+)
+
+// maxSessionsPerConn bounds the session channels open at once on one
+// connection: one for the visitor, one more for a multiplexing client
+// (ControlMaster) that runs a command beside it.
+const maxSessionsPerConn = 2
+
+// silentTimeout closes a connection whose client has sent nothing at all.
+// Clients send their identification as soon as they connect, so only scanners
+// and floods of idle connections wait; they give their slot back after this
+// instead of after the whole handshake timeout.
+const silentTimeout = 10 * time.Second
+
+// tuiExitGrace is how long a TUI gets to restore the visitor's terminal (leave
+// the alternate screen, print a farewell) before its connection is closed.
+const tuiExitGrace = 2 * time.Second
+
+// Why a connection is closed by its guard.
+type expiry int
+
+const (
+	expiredNoSession expiry = iota
+	expiredIdle
+	expiredMax
+	expiredSilent
+)
+
+func (e expiry) String() string {
+	return [...]string{"no session", "idle", "max session", "silent"}[e]
+}
+
+type connGuardKey struct{}
+
+// connGuard is the server's side of one admitted TCP connection. It wraps the
+// connection to bound what the client may send, and closes it when its client
+// has been idle too long, has no session, or reaches the maximum session
+// length, warning TUI visitors before.
+type connGuard struct {
+	net.Conn
+	s       *Server
+	remote  string // client address for logs
+	release func() // gives back the per-address slot
+	lim     *rate.Limiter
+	ctx     context.Context
+	cancel  context.CancelFunc
+	start   time.Time
+
+	lastActive atomic.Int64 // UnixNano of the last input, or session start or end
+	idleWarned atomic.Bool
+	spoke      atomic.Bool // the client has sent something
+
+	mu        sync.Mutex
+	channels  int // session channels open
+	running   int // sessions whose handler runs
+	sessions  map[*liveSession]struct{}
+	timer     *time.Timer
+	maxWarned bool
+	expired   bool
+	closed    bool
+	closeOnce sync.Once
+}
+
+func newConnGuard(s *Server, c net.Conn, release func()) *connGuard {
+	ctx, cancel := context.WithCancel(context.Background())
+	now := time.Now()
+	g := &connGuard{
+		Conn:     c,
+		s:        s,
+		remote:   c.RemoteAddr().String(),
+		release:  release,
+		lim:      rate.NewLimiter(inboundRate, inboundBurst),
+		ctx:      ctx,
+		cancel:   cancel,
+		start:    now,
+		sessions: make(map[*liveSession]struct{}),
+	}
+	g.lastActive.Store(now.UnixNano())
+	g.mu.Lock()
+	g.timer = time.AfterFunc(min(s.silentTimeout, s.cfg.HandshakeTimeout), g.check)
+	g.mu.Unlock()
+	return g
+}
+
+func connGuardFrom(ctx context.Context) *connGuard {
+	g, _ := ctx.Value(connGuardKey{}).(*connGuard)
+	return g
+}
+
+// Read reads from the client at most inboundRate bytes per second on average.
+// Waiting here leaves the rest in the kernel, so TCP flow control slows the
+// client down.
+func (g *connGuard) Read(p []byte) (int, error) {
+	if len(p) > inboundBurst {
+		p = p[:inboundBurst]
+	}
+	n, err := g.Conn.Read(p)
+	if n > 0 {
+		g.spoke.Store(true)
+		_ = g.lim.WaitN(g.ctx, n)
+	}
+	return n, err
+}
+
+// Close closes the connection, frees its slots and stops its timer.
+func (g *connGuard) Close() error {
+	err := g.Conn.Close()
+	g.closeOnce.Do(func() {
+		g.cancel()
+		g.mu.Lock()
+		g.closed = true
+		g.timer.Stop()
+		g.mu.Unlock()
+		g.release()
+		g.s.forgetConn(g)
+	})
+	return err
+}
+
+// touch records activity: input from the visitor, output of an export making
+// progress, a session starting or ending. A pending idle warning is withdrawn.
+func (g *connGuard) touch() {
+	g.lastActive.Store(time.Now().UnixNano())
+	if g.idleWarned.Load() && g.idleWarned.CompareAndSwap(true, false) {
+		g.mu.Lock()
+		text := ""
+		if g.maxWarned {
+			text = g.maxNotice()
+		}
+		tuis := g.tuisLocked()
+		g.mu.Unlock()
+		for _, l := range tuis {
+			l.notify(text)
+		}
+	}
+}
+
+// openChannel counts a new session channel, or reports that the connection
+// has as many as it may.
+func (g *connGuard) openChannel() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.channels >= maxSessionsPerConn || g.expired || g.closed {
+		return false
+	}
+	g.channels++
+	g.lastActive.Store(time.Now().UnixNano())
+	return true
+}
+
+// closeChannel counts a session channel gone. During a shutdown a connection
+// left without channels is closed: its client has had its exit status.
+func (g *connGuard) closeChannel() {
+	g.mu.Lock()
+	g.channels--
+	idle := g.channels == 0 && g.running == 0
+	g.mu.Unlock()
+	if idle && g.s.closing.Load() {
+		_ = g.Close()
+	}
+}
+
+// startSession registers a running session.
+func (g *connGuard) startSession(l *liveSession) {
+	g.mu.Lock()
+	g.running++
+	g.sessions[l] = struct{}{}
+	g.mu.Unlock()
+	g.touch()
+	g.check()
+}
+
+// endSession unregisters a session; the no-session timeout applies from now.
+func (g *connGuard) endSession(l *liveSession) {
+	g.mu.Lock()
+	g.running--
+	delete(g.sessions, l)
+	g.mu.Unlock()
+	g.touch()
+	g.check()
+}
+
+// idleWithoutChannel reports whether the connection has no session channel.
+func (g *connGuard) idleWithoutChannel() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.channels == 0 && g.running == 0
+}
+
+func (g *connGuard) tuisLocked() []*liveSession {
+	var tuis []*liveSession
+	for l := range g.sessions {
+		if l.isTUI() {
+			tuis = append(tuis, l)
+		}
+	}
+	return tuis
+}
+
+// warnLead is how long before a timeout of length d the visitor is warned.
+func warnLead(d time.Duration) time.Duration {
+	return min(time.Minute, d/4)
+}
+
+func (g *connGuard) idleNotice() string {
+	return fmt.Sprintf("No input for a while: closing in %s. Press any key to stay.", roughDuration(warnLead(g.s.cfg.IdleTimeout)))
+}
+
+func (g *connGuard) maxNotice() string {
+	return fmt.Sprintf("Time limit of %s reached soon: closing in %s.", roughDuration(g.s.cfg.MaxSession), roughDuration(warnLead(g.s.cfg.MaxSession)))
+}
+
+// check closes the connection if one of its deadlines has passed, warns the
+// visitor of one that is near, and arms the timer for the next.
+func (g *connGuard) check() {
+	now := time.Now()
+	g.mu.Lock()
+	if g.closed || g.expired {
+		g.mu.Unlock()
+		return
+	}
+	cfg := &g.s.cfg
+	last := time.Unix(0, g.lastActive.Load())
+	tuis := g.tuisLocked()
+
+	var next time.Time
+	consider := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	var warn []string
+
+	if !g.spoke.Load() {
+		deadline := g.start.Add(g.s.silentTimeout)
+		if !now.Before(deadline) {
+			g.expireLocked(expiredSilent, nil)
+			return
+		}
+		consider(deadline)
+	}
+	idleLimit, why := cfg.IdleTimeout, expiredIdle
+	if g.running == 0 {
+		idleLimit, why = cfg.HandshakeTimeout, expiredNoSession
+	}
+	if idleLimit > 0 {
+		deadline := last.Add(idleLimit)
+		if !now.Before(deadline) {
+			g.expireLocked(why, tuis)
+			return
+		}
+		consider(deadline)
+		if why == expiredIdle && len(tuis) > 0 && !g.idleWarned.Load() {
+			warnAt := deadline.Add(-warnLead(idleLimit))
+			if !now.Before(warnAt) {
+				g.idleWarned.Store(true)
+				warn = append(warn, g.idleNotice())
+			} else {
+				consider(warnAt)
+			}
+		}
+	}
+	if cfg.MaxSession > 0 {
+		deadline := g.start.Add(cfg.MaxSession)
+		if !now.Before(deadline) {
+			g.expireLocked(expiredMax, tuis)
+			return
+		}
+		consider(deadline)
+		if len(tuis) > 0 && !g.maxWarned {
+			warnAt := deadline.Add(-warnLead(cfg.MaxSession))
+			if !now.Before(warnAt) {
+				g.maxWarned = true
+				warn = append(warn, g.maxNotice())
+			} else {
+				consider(warnAt)
+			}
+		}
+	}
+	if !next.IsZero() {
+		g.timer.Reset(next.Sub(now))
+	}
+	g.mu.Unlock()
+	for _, text := range warn {
+		for _, l := range tuis {
+			l.notify(text)
+		}
+	}
+}
+
+// expireLocked ends the connection for why: TUIs are asked to quit, so that the
+// visitor's terminal is restored and told why, and the connection is closed
+// after a short grace; without a TUI it is closed at once.
+func (g *connGuard) expireLocked(why expiry, tuis []*liveSession) {
+	g.expired = true
+	g.mu.Unlock()
+	logf := g.s.log.Info
+	if why == expiredSilent || why == expiredNoSession {
+		logf = g.s.log.Debug // scanners and floods: no visitor to speak of
+	}
+	logf("closing connection", "remote", g.remote, "reason", why.String(), "duration", time.Since(g.start).Round(time.Second))
+	if len(tuis) == 0 {
+		_ = g.Close()
+		return
+	}
+	var farewell string
+	switch why {
+	case expiredMax:
+		farewell = fmt.Sprintf("sshresume: closed at the time limit of %s. Reconnect any time.\r\n", roughDuration(g.s.cfg.MaxSession))
+	default:
+		farewell = fmt.Sprintf("sshresume: closed after %s without input. Reconnect any time.\r\n", roughDuration(g.s.cfg.IdleTimeout))
+	}
+	for _, l := range tuis {
+		l.end(farewell)
+	}
+	time.AfterFunc(tuiExitGrace, func() { _ = g.Close() })
+}
+
+// roughDuration prints d for people: "10m", "1h", "90s", "1m30s".
+func roughDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
+}
+
+// liveSession is one running session, known to its connection's guard and to
+// the server, so that timeouts and shutdown can reach its TUI.
+type liveSession struct {
+	g    *connGuard
+	sess ssh.Session
+
+	mu       sync.Mutex
+	prog     *tea.Program // nil for exports
+	farewell string       // printed after the TUI has restored the terminal
+	ended    bool
+}
+
+func (l *liveSession) isTUI() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.prog != nil
+}
+
+// setProgram attaches the session's TUI. It reports false if the session was
+// ended meanwhile, in which case the TUI must not start.
+func (l *liveSession) setProgram(p *tea.Program) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.prog = p
+	return !l.ended
+}
+
+// notify shows text in the TUI's footer; empty text removes the notice. It never
+// blocks the caller: the program may be busy writing to a slow client.
+func (l *liveSession) notify(text string) {
+	l.mu.Lock()
+	p := l.prog
+	l.mu.Unlock()
+	if p != nil {
+		go p.Send(views.NoticeMsg{Text: text})
+	}
+}
+
+// end asks the TUI to quit and remembers what to tell the visitor after it has.
+func (l *liveSession) end(farewell string) {
+	l.mu.Lock()
+	if !l.ended {
+		l.ended = true
+		l.farewell = farewell
+	}
+	p := l.prog
+	l.mu.Unlock()
+	if p != nil {
+		go p.Quit()
+	}
+}
+
+func (l *liveSession) farewellText() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.farewell
+}

@@ -1,0 +1,627 @@
+package server_test
+
+// The hostile-client suite: each test plays one kind of abusive or broken client
+// against the real server and ends by checking that the server still serves a
+// new, well-behaved visitor.
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"charm.land/log/v2"
+	"github.com/pires/go-proxyproto"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/sshresume/sshresume/server"
+)
+
+func TestHugePtyRequestIsClamped(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	// 65535×65535 would make the renderer allocate 4 G cells; the server draws
+	// at most 320×160, so the visitor's screen only needs that much.
+	tm := ts.openTerminalOn(t, ts.dial(t), "xterm", 65535, 65535, 320, 160, "")
+	tm.waitFor(visitorName)
+	if !strings.Contains(ts.logs.String(), "width=320 height=160") {
+		t.Errorf("the session was not clamped to 320×160:\n%s", ts.logs.String())
+	}
+	ts.assertServes(t)
+}
+
+func TestWindowChangeStorm(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	tm := ts.openTerminal(t, "xterm", 80, 24, "")
+	tm.waitFor(visitorName)
+	sizes := [][2]int{{0, 0}, {65535, 65535}, {1, 1}, {1 << 31, 1 << 31}, {300, 2}, {80, 24}}
+	for i := range 1000 {
+		s := sizes[i%len(sizes)]
+		if err := tm.sess.WindowChange(s[1], s[0]); err != nil {
+			t.Fatalf("window change %d: %v", i, err)
+		}
+	}
+	// The last size wins, and the session still follows the visitor.
+	tm.mu.Lock()
+	tm.emu.Resize(120, 40)
+	tm.mu.Unlock()
+	if err := tm.sess.WindowChange(40, 120); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor("1 Current Interest", "5 Awards and Honors")
+	tm.send("l")
+	tm.waitFor("TikTok Inc")
+	ts.assertServes(t)
+}
+
+func TestEnvAllowList(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	sess, err := ts.dial(t).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range [][2]string{
+		{"TERM", "xterm-256color"}, {"LANG", "en_US.UTF-8"}, {"LC_ALL", "C"},
+		{"LC_MESSAGES", "de_DE"}, {"COLORTERM", "truecolor"}, {"NO_COLOR", "1"},
+	} {
+		if err := sess.Setenv(kv[0], kv[1]); err != nil {
+			t.Errorf("Setenv(%s) refused: %v", kv[0], err)
+		}
+	}
+	for _, kv := range [][2]string{
+		{"LD_PRELOAD", "/tmp/x.so"}, {"PATH", "/tmp"}, {"LC_", "C"}, {"LC_all", "C"},
+		{"LANG", strings.Repeat("x", 200)}, {"LANG", "en\x1b[31m"}, {"TERM", "xterm\x07"},
+		{"SSHRESUME_ADDR", ":22"}, {"", ""},
+	} {
+		if err := sess.Setenv(kv[0], kv[1]); err == nil {
+			t.Errorf("Setenv(%q, %q) accepted", kv[0], kv[1])
+		}
+	}
+	var out bytes.Buffer
+	sess.Stdout = &out
+	if err := sess.Run("text"); err != nil || !strings.Contains(out.String(), visitorName) {
+		t.Errorf("session after env requests: %v, %q", err, out.String())
+	}
+	ts.assertServes(t)
+}
+
+func TestEnvFloodKeepsSixteen(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	sess, err := ts.dial(t).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := 0
+	for i := range 300 {
+		if sess.Setenv(fmt.Sprintf("LC_%c%c", 'A'+i/26%26, 'A'+i%26), strings.Repeat("v", 100)) == nil {
+			accepted++
+		}
+	}
+	if accepted != 16 {
+		t.Errorf("%d env requests accepted, want 16", accepted)
+	}
+	if err := sess.Run("text"); err != nil {
+		t.Errorf("session after the env flood: %v", err)
+	}
+	ts.assertServes(t)
+}
+
+func TestBadTermRefused(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	client := ts.dial(t)
+	for _, term := range []string{"xterm\x1b]0;owned\x07", strings.Repeat("x", 100), "xterm 256color", "xterm\n"} {
+		sess, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.RequestPty(term, 24, 80, nil); err == nil {
+			t.Errorf("pty-req with TERM %q accepted", term)
+		}
+		// Without a terminal the session is served as plain text.
+		out, err := sess.Output("")
+		if err != nil || !strings.Contains(string(out), visitorName) {
+			t.Errorf("session after refused pty-req: %v, %q", err, out)
+		}
+	}
+	if strings.Contains(ts.logs.String(), "\x1b") {
+		t.Error("an escape sequence from TERM reached the log")
+	}
+	ts.assertServes(t)
+}
+
+func TestForwardingAgentX11AndSubsystemsRefused(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	client := ts.dial(t)
+
+	// A service on the server's host that local forwarding would reach.
+	target, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = target.Close() }()
+	reached := make(chan struct{}, 1)
+	go func() {
+		if c, err := target.Accept(); err == nil {
+			reached <- struct{}{}
+			_ = c.Close()
+		}
+	}()
+	if c, err := client.Dial("tcp", target.Addr().String()); err == nil {
+		_ = c.Close()
+		t.Error("local port forwarding (direct-tcpip) accepted")
+	}
+	if l, err := client.Listen("tcp", "127.0.0.1:0"); err == nil {
+		_ = l.Close()
+		t.Error("remote port forwarding (tcpip-forward) accepted")
+	}
+	streamlocal := gossh.Marshal(struct {
+		Path     string
+		Reserved string
+		Port     uint32
+	}{Path: "/run/docker.sock"})
+	if ok, _, _ := client.SendRequest("streamlocal-forward@openssh.com", true, streamlocal); ok {
+		t.Error("remote streamlocal forwarding accepted")
+	}
+	for _, typ := range []string{"direct-streamlocal@openssh.com", "x11", "auth-agent@openssh.com", "forwarded-tcpip"} {
+		if ch, _, err := client.OpenChannel(typ, streamlocal); err == nil {
+			_ = ch.Close()
+			t.Errorf("channel %s accepted", typ)
+		}
+	}
+
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range []struct {
+		typ     string
+		payload []byte
+	}{
+		{"auth-agent-req@openssh.com", nil},
+		{"x11-req", gossh.Marshal(struct {
+			Single        bool
+			Proto, Cookie string
+			Screen        uint32
+		}{false, "MIT-MAGIC-COOKIE-1", "00", 0})},
+		{"subsystem", gossh.Marshal(struct{ Name string }{"sftp"})},
+		{"exec", []byte{0, 0, 0, 9, 'x'}}, // malformed: charm.land/ssh would run a shell
+	} {
+		if ok, err := sess.SendRequest(req.typ, true, req.payload); ok || err != nil {
+			t.Errorf("session request %s: ok=%v err=%v, want a plain no", req.typ, ok, err)
+		}
+	}
+	if err := sess.RequestSubsystem("scp"); err == nil {
+		t.Error("subsystem scp accepted")
+	}
+	select {
+	case <-reached:
+		t.Error("a forwarded connection reached a local service")
+	default:
+	}
+	ts.assertServes(t)
+}
+
+func TestAtMostTwoSessionsPerConnection(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	client := ts.dial(t)
+	var open []*gossh.Session
+	for range 2 {
+		s, err := client.NewSession()
+		if err != nil {
+			t.Fatalf("session %d: %v", len(open)+1, err)
+		}
+		open = append(open, s)
+	}
+	if _, err := client.NewSession(); err == nil || !strings.Contains(err.Error(), "at most 2 sessions") {
+		t.Errorf("third session: %v, want a refusal", err)
+	}
+	_ = open[0].Close()
+	if !poll(func() bool {
+		s, err := client.NewSession()
+		if err == nil {
+			_ = s.Close()
+		}
+		return err == nil
+	}) {
+		t.Error("no new session after one was closed")
+	}
+	ts.assertServes(t)
+}
+
+func TestOverlongCommandNeverHandledWhole(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	cmd := strings.Repeat("ab ", 30_000) // 90 KB of shell words
+	out, errOut, status := ts.exec(t, cmd)
+	if status != 2 || out != "" || !strings.Contains(errOut, "command too long") {
+		t.Errorf("status %d, stdout %q, stderr %q; want 2, nothing, 'command too long'", status, out, errOut)
+	}
+	if strings.Contains(ts.logs.String(), strings.Repeat("ab ", 100)) {
+		t.Error("the long command reached the log")
+	}
+	ts.assertServes(t)
+}
+
+func TestHandshakeDeadline(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.HandshakeTimeout = 2 * time.Second
+	ts := startServer(t, cfg)
+	silent := ts.dialFrom(t, "")                    // says nothing
+	stalled := ts.dialFrom(t, "")                   // sends its identification, then nothing
+	_, _ = io.WriteString(stalled, "SSH-2.0-x\r\n") // and waits inside the key exchange
+	for name, c := range map[string]net.Conn{"silent": silent, "stalled": stalled} {
+		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			t.Errorf("%s connection: %v, want the server to close it", name, err)
+		}
+	}
+	// An authenticated connection that never opens a session is closed too.
+	client := ts.dial(t)
+	wait := make(chan error, 1)
+	go func() { wait <- client.Wait() }()
+	select {
+	case <-wait:
+	case <-time.After(waitTimeout):
+		t.Error("a connection without a session stayed open")
+	}
+	if !poll(func() bool { return ts.Stats().Accepted == 0 }) {
+		t.Errorf("connections still counted: %+v", ts.Stats())
+	}
+	cfg.HandshakeTimeout = time.Minute
+	ts.assertServes(t)
+}
+
+func TestIdleTimeoutWarnsThenEnds(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.IdleTimeout = 3 * time.Second // warned 750ms before
+	ts := startServer(t, cfg)
+	tm := ts.openTerminal(t, "xterm", 80, 24, "")
+	tm.waitFor(visitorName)
+	tm.waitFor("No input for a while")
+	tm.send("j") // a key withdraws the warning and restarts the clock
+	if !poll(func() bool { return !strings.Contains(tm.screen(), "No input for a while") }) {
+		t.Error("the warning stayed after a key")
+	}
+	tm.waitFor("No input for a while")
+	if status := tm.waitExit(); status != 0 {
+		t.Errorf("exit status %d", status)
+	}
+	if out := tm.rawOutput(); !strings.Contains(out, "closed after 3s without input") {
+		t.Errorf("the visitor was not told why; output ends %q", out[max(0, len(out)-200):])
+	}
+	ts.assertServes(t)
+}
+
+func TestMaxSessionWarnsThenEnds(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.MaxSession = 3 * time.Second
+	ts := startServer(t, cfg)
+	tm := ts.openTerminal(t, "xterm", 80, 24, "")
+	tm.waitFor(visitorName)
+	tm.waitFor("Time limit")
+	tm.send("j") // input does not extend a session
+	if status := tm.waitExit(); status != 0 {
+		t.Errorf("exit status %d", status)
+	}
+	if !strings.Contains(tm.rawOutput(), "closed at the time limit of 3s") {
+		t.Error("the visitor was not told why")
+	}
+	cfg.MaxSession = time.Hour
+	ts.assertServes(t)
+}
+
+func TestTotalConnectionCap(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.MaxConns = 5
+	cfg.MaxConnsPerIP = 0
+	ts := startServer(t, cfg)
+	_ = ts.holdConn(t, "").Close()
+	if !poll(func() bool { return ts.Stats().Accepted == 0 }) {
+		t.Fatal("a closed connection is still counted")
+	}
+	base := runtime.NumGoroutine()
+	var held []net.Conn
+	for range 5 {
+		held = append(held, ts.holdConn(t, ""))
+	}
+	refusedWith(t, ts.dialFrom(t, ""), "busy")
+	if _, err := ts.sshOver(ts.dialFrom(t, "")); err == nil || !strings.Contains(err.Error(), "busy") {
+		t.Errorf("SSH client over the cap: %v, want the reason", err)
+	}
+	for _, c := range held {
+		_ = c.Close()
+	}
+	if !poll(func() bool { return ts.Stats().Accepted == 0 }) {
+		t.Errorf("slots not given back: %+v", ts.Stats())
+	}
+	if !poll(func() bool { return runtime.NumGoroutine() <= base }) {
+		t.Errorf("%d goroutines after the connections closed, %d before", runtime.NumGoroutine(), base)
+	}
+	if got := ts.Stats().Refused["busy"]; got != 2 {
+		t.Errorf("refused busy = %d, want 2", got)
+	}
+	ts.assertServes(t)
+}
+
+func TestPerAddressCap(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.MaxConnsPerIP = 3
+	cfg.ConnRatePerIP = 0
+	ts := startServer(t, cfg)
+	var held []net.Conn
+	for range 3 {
+		held = append(held, ts.holdConn(t, "127.0.0.2"))
+	}
+	refusedWith(t, ts.dialFrom(t, "127.0.0.2"), "too many connections")
+	// Other addresses are not affected.
+	ts.holdConn(t, "127.0.0.3")
+	ts.assertServes(t)
+	for _, c := range held {
+		_ = c.Close()
+	}
+	if !poll(func() bool {
+		c := ts.dialFrom(t, "127.0.0.2")
+		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+		line := make([]byte, 4)
+		_, err := io.ReadFull(c, line)
+		_ = c.Close()
+		return err == nil && string(line) == "SSH-"
+	}) {
+		t.Error("the address was not let in again after its connections closed")
+	}
+}
+
+func TestConnectionRatePerAddress(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.MaxConnsPerIP = 3 // also the burst
+	cfg.ConnRatePerIP = 60
+	ts := startServer(t, cfg)
+	for range 3 {
+		_ = ts.holdConn(t, "127.0.0.4").Close()
+	}
+	refusedWith(t, ts.dialFrom(t, "127.0.0.4"), "too many new connections")
+	ts.holdConn(t, "127.0.0.5") // another address
+	// One new connection per second comes back.
+	if !poll(func() bool {
+		c := ts.dialFrom(t, "127.0.0.4")
+		defer func() { _ = c.Close() }()
+		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+		b := make([]byte, 4)
+		_, err := io.ReadFull(c, b)
+		return err == nil && string(b) == "SSH-"
+	}) {
+		t.Error("the rate never let the address in again")
+	}
+	if st := ts.Stats(); st.Refused["rate"] == 0 {
+		t.Errorf("no rate refusal counted: %+v", st)
+	}
+	ts.assertServes(t)
+}
+
+func TestProxyProtocol(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ProxyProtocol = true
+	cfg.MaxConnsPerIP = 1
+	cfg.ConnRatePerIP = 0
+	ts := startServer(t, cfg)
+	local := &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 22}
+
+	// Without a header: no SSH at all.
+	bare := ts.dialFrom(t, "")
+	_, _ = io.WriteString(bare, "SSH-2.0-x\r\n")
+	_ = bare.SetReadDeadline(time.Now().Add(waitTimeout))
+	if got, _ := io.ReadAll(bare); len(got) != 0 {
+		t.Errorf("a connection without a PROXY header got %q", got)
+	}
+
+	viaProxy := func(version byte, client string) (*gossh.Client, error) {
+		c := ts.dialFrom(t, "")
+		src := &net.TCPAddr{IP: net.ParseIP(client), Port: 50000}
+		if _, err := proxyproto.HeaderProxyFromAddrs(version, src, local).WriteTo(c); err != nil {
+			t.Fatal(err)
+		}
+		return ts.sshOver(c)
+	}
+	v1, err := viaProxy(1, "203.0.113.7")
+	if err != nil {
+		t.Fatalf("PROXY v1: %v", err)
+	}
+	if out, err := mustSession(t, v1).Output("text"); err != nil || !strings.Contains(string(out), visitorName) {
+		t.Errorf("session through PROXY v1: %v", err)
+	}
+	if !strings.Contains(ts.logs.String(), "remote=203.0.113.7:50000") {
+		t.Errorf("the log does not show the client's address:\n%s", ts.logs.String())
+	}
+	// Limits count the address from the header: 203.0.113.7 has its one
+	// connection; 198.51.100.1, through the same proxy, is another client.
+	if _, err := viaProxy(2, "203.0.113.7"); err == nil || !strings.Contains(err.Error(), "too many connections") {
+		t.Errorf("second connection of 203.0.113.7: %v, want the per-address refusal", err)
+	}
+	v2, err := viaProxy(2, "2001:db8::1")
+	if err != nil {
+		t.Fatalf("PROXY v2: %v", err)
+	}
+	if _, err := viaProxy(2, "2001:db8::2"); err == nil {
+		t.Error("another address of the same IPv6 /64 was let in over the per-address cap")
+	}
+	_ = v1.Close()
+	_ = v2.Close()
+
+	// A fresh visitor through the proxy gets the TUI.
+	c := ts.dialFrom(t, "")
+	if _, err := proxyproto.HeaderProxyFromAddrs(2, &net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 1}, local).WriteTo(c); err != nil {
+		t.Fatal(err)
+	}
+	client, err := ts.sshOver(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := ts.openTerminalOn(t, client, "xterm", 80, 24, 80, 24, "")
+	tm.waitFor(visitorName)
+}
+
+func mustSession(t *testing.T, c *gossh.Client) *gossh.Session {
+	t.Helper()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestHostileTerminalInput(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	tm := ts.openTerminal(t, "xterm", 80, 24, "")
+	tm.waitFor(visitorName)
+	// Unterminated sequences and a paste that never ends: Bubble Tea alone
+	// would keep all of it and decode it again on every read.
+	for _, prefix := range []string{"\x1b]11;", "\x1bP", "\x1b[200~", "\x9d", "\x1b[" + strings.Repeat(";", 40)} {
+		tm.send(prefix + strings.Repeat("a", 6<<10))
+	}
+	tm.send("\x1b[201~") // end the paste
+	tm.send("\x1b[27u")  // a key after the junk: the session still reads keys
+	tm.send("l")
+	tm.waitFor("TikTok Inc")
+	tm.send("q")
+	if status := tm.waitExit(); status != 0 {
+		t.Errorf("exit status %d", status)
+	}
+	ts.assertServes(t)
+}
+
+func TestOnlyModernAlgorithms(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ConnRatePerIP = 0 // many connections in a row from this one client
+	ts := startServer(t, cfg)
+	dial := func(cfg gossh.Config, hostKeyAlgos ...string) error {
+		c, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{
+			Config:            cfg,
+			User:              "visitor",
+			HostKeyCallback:   gossh.InsecureIgnoreHostKey(),
+			HostKeyAlgorithms: hostKeyAlgos,
+			Timeout:           waitTimeout,
+		})
+		if err == nil {
+			_ = c.Close()
+		}
+		return err
+	}
+	for name, cfg := range map[string]gossh.Config{
+		"post-quantum hybrid": {KeyExchanges: []string{gossh.KeyExchangeMLKEM768X25519}},
+		"x25519":              {KeyExchanges: []string{gossh.KeyExchangeCurve25519}},
+		"aes-gcm":             {Ciphers: []string{gossh.CipherAES128GCM}},
+		"aes-ctr with etm":    {Ciphers: []string{gossh.CipherAES256CTR}, MACs: []string{gossh.HMACSHA512ETM}},
+	} {
+		if err := dial(cfg); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for name, cfg := range map[string]gossh.Config{
+		"dh group14 sha1": {KeyExchanges: []string{gossh.InsecureKeyExchangeDH14SHA1}},
+		"dh group14":      {KeyExchanges: []string{gossh.KeyExchangeDH14SHA256}},
+		"nist p256":       {KeyExchanges: []string{gossh.KeyExchangeECDHP256}},
+		"aes-cbc":         {Ciphers: []string{gossh.InsecureCipherAES128CBC}},
+		"hmac-sha1":       {Ciphers: []string{gossh.CipherAES128CTR}, MACs: []string{gossh.HMACSHA1}},
+		"encrypt-and-mac": {Ciphers: []string{gossh.CipherAES128CTR}, MACs: []string{gossh.HMACSHA256}},
+	} {
+		var alg *gossh.AlgorithmNegotiationError
+		if err := dial(cfg); !errors.As(err, &alg) {
+			t.Errorf("%s: %v, want no common algorithm", name, err)
+		}
+	}
+	for _, algo := range []string{gossh.KeyAlgoRSASHA256, gossh.KeyAlgoECDSA256, gossh.KeyAlgoRSA} {
+		if err := dial(gossh.Config{}, algo); err == nil {
+			t.Errorf("host key algorithm %s offered", algo)
+		}
+	}
+	ts.assertServes(t)
+}
+
+func TestNonEd25519HostKeyRefused(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := gossh.MarshalPrivateKey(key, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	cfg.HostKeyPEM = pem.EncodeToMemory(block)
+	if _, err := server.New(cfg, defaultResume(t), log.New(io.Discard)); err == nil || !strings.Contains(err.Error(), "ed25519") {
+		t.Errorf("New with an ECDSA host key: %v, want a refusal naming ed25519", err)
+	}
+}
+
+func TestSessionsLeaveNothingBehind(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ConnRatePerIP = 0
+	ts := startServer(t, cfg)
+	ts.exec(t, "text") // the server's own goroutines are running
+	if !poll(func() bool { return ts.Stats().Accepted == 0 }) {
+		t.Fatal("the first visitor's connection is still counted")
+	}
+	settled := func(base int) bool {
+		return ts.Stats().Accepted == 0 && runtime.NumGoroutine() <= base
+	}
+	base := runtime.NumGoroutine()
+	for range 5 {
+		client, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{User: "v", HostKeyCallback: gossh.FixedHostKey(ts.PublicKey()), Timeout: waitTimeout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tm := ts.openTerminalOn(t, client, "xterm", 80, 24, 80, 24, "")
+		tm.waitFor(visitorName)
+		tm.send("\x1b[200~" + strings.Repeat("x", 100)) // a paste left open
+		tm.send("q")
+		_ = tm.sess.Close()
+		closeEmulator(tm.emu) // ends the test's own goroutine answering for it
+		_ = client.Close()
+		ts.exec(t, "text")
+	}
+	// Visitors whose terminal is still sending as the connection ends: Bubble
+	// Tea's input reader must not be left holding an event for a program that
+	// has stopped.
+	var wg sync.WaitGroup
+	for range 50 {
+		client, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{User: "v", HostKeyCallback: gossh.FixedHostKey(ts.PublicKey()), Timeout: waitTimeout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, _ := sess.StdinPipe()
+		sess.Stdout = io.Discard
+		if err := sess.RequestPty("xterm", 24, 80, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			_, _ = io.WriteString(in, "jkjkjkjk")
+			_ = client.Close()
+		})
+	}
+	wg.Wait()
+	if !poll(func() bool { return settled(base) }) {
+		var stacks strings.Builder
+		_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+		t.Errorf("%d goroutines and %+v after every client left; %d before:\n%s", runtime.NumGoroutine(), ts.Stats(), base, stacks.String())
+	}
+	if n := strings.Count(ts.logs.String(), "program killed"); n > 0 {
+		t.Errorf("%d programs had to be killed: their input's end never arrived", n)
+	}
+	ts.assertServes(t)
+}

@@ -1,0 +1,220 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"sync"
+	"time"
+
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
+	"golang.org/x/time/rate"
+)
+
+// Bubble Tea's input reader keeps every byte of an unfinished escape sequence
+// and of a bracketed paste until it ends, and decodes its whole buffer again on
+// every read: a visitor who sends "\x1b]" or "\x1b[200~" followed by an endless
+// stream makes the server's memory grow without bound and its CPU time grow
+// with the square of the input. The input filter sits in front of it. It
+// decodes the input with the same decoder, passes on only complete events,
+// drops sequences longer than maxPendingInput and pastes beyond maxPaste, and
+// re-encodes a lone Escape so that it cannot merge with what follows.
+//
+// The filter also passes on at most tuiInputRate bytes per second, after a
+// burst: every byte can be a key for the TUI to handle, and a person typing,
+// scrolling or dragging sends a few hundred bytes a second at most.
+const (
+	maxPendingInput = 4 << 10
+	maxPaste        = 4 << 10
+	escTimeout      = uv.DefaultEscTimeout
+	tuiInputRate    = 8 << 10
+	tuiInputBurst   = 32 << 10
+)
+
+// escapeKey is the Escape key in the unambiguous CSI u encoding.
+const escapeKey = "\x1b[27u"
+
+// inputFilter is the decoding state of one visitor's input.
+type inputFilter struct {
+	dec     uv.EventDecoder
+	pending []byte
+	inPaste bool
+	pasted  int
+}
+
+// feed adds data to the pending input and appends to out the bytes the TUI may
+// read. With expired, input that could still be the start of a longer sequence
+// is decided as it is; feed is called that way when no input followed for
+// escTimeout.
+func (f *inputFilter) feed(out, data []byte, expired bool) []byte {
+	f.pending = append(f.pending, data...)
+	buf := f.pending
+	for len(buf) > 0 {
+		n, ev := f.dec.Decode(buf)
+		n = max(1, min(n, len(buf)))
+		// The decoder saw past the event, or nothing more is coming: the event
+		// is what it is.
+		decided := n < len(buf) || expired
+		switch ev.(type) {
+		case uv.UnknownEvent:
+			if !decided && len(buf) < maxPendingInput {
+				f.keep(buf)
+				return out
+			}
+			// Unknown, or too long to be anything a terminal sends: dropped.
+		case uv.UnknownCsiEvent, uv.UnknownSs3Event, uv.UnknownOscEvent, uv.UnknownDcsEvent,
+			uv.UnknownSosEvent, uv.UnknownPmEvent, uv.UnknownApcEvent:
+			// Complete sequences no TUI understands: dropped.
+		case uv.PasteStartEvent:
+			if !f.inPaste {
+				f.inPaste, f.pasted = true, 0
+				out = append(out, buf[:n]...)
+			}
+		case uv.PasteEndEvent:
+			if f.inPaste {
+				f.inPaste = false
+				out = append(out, buf[:n]...)
+			}
+		default:
+			if buf[0] == ansi.ESC && n <= 2 {
+				if !decided {
+					// Escape alone, or Alt with a key: wait for what follows.
+					f.keep(buf)
+					return out
+				}
+				out = f.appendShortEscape(out, buf[:n])
+				break
+			}
+			if f.inPaste {
+				if f.pasted+n > maxPaste {
+					break
+				}
+				f.pasted += n
+			}
+			out = append(out, buf[:n]...)
+		}
+		buf = buf[n:]
+	}
+	f.keep(buf)
+	return out
+}
+
+// appendShortEscape passes on an event of one or two bytes that starts with
+// ESC. Bubble Tea's reader may receive the bytes that follow soon enough to
+// read them as one sequence (ESC then "[200~" would start a paste the filter
+// knows nothing of), so ESC alone is re-encoded, ESC with a sequence
+// introducer is dropped, and Alt with any other key is passed on.
+func (f *inputFilter) appendShortEscape(out, seq []byte) []byte {
+	if len(seq) == 1 {
+		return append(out, escapeKey...)
+	}
+	switch c := seq[1]; {
+	case c == ansi.ESC || c >= 0x80:
+		return out
+	case c == '[' || c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X' || c == 'O':
+		return out
+	}
+	return append(out, seq...)
+}
+
+// keep makes rest the pending input, reusing the buffer.
+func (f *inputFilter) keep(rest []byte) {
+	f.pending = append(f.pending[:0], rest...)
+}
+
+// waiting reports whether input is pending, to be decided when escTimeout
+// passes without more.
+func (f *inputFilter) waiting() bool { return len(f.pending) > 0 }
+
+// filterInput returns a reader of src's input as filtered by an inputFilter.
+// When src ends or end is called, the reader returns endSeq and then io.EOF;
+// closing it ends the filter.
+func filterInput(src io.Reader, endSeq string) (r io.ReadCloser, end func()) {
+	pr, pw := io.Pipe()
+	ended := make(chan struct{})
+	go pumpInput(src, pw, endSeq, ended)
+	return pr, sync.OnceFunc(func() { close(ended) })
+}
+
+func pumpInput(src io.Reader, dst *io.PipeWriter, endSeq string, ended <-chan struct{}) {
+	chunks := make(chan []byte)
+	readErr := make(chan error, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			buf := make([]byte, 1024)
+			n, err := src.Read(buf)
+			if n > 0 {
+				select {
+				case chunks <- buf[:n]:
+				case <-done:
+					return
+				}
+			}
+			if err != nil {
+				readErr <- err
+				return
+			}
+		}
+	}()
+
+	var f inputFilter
+	lim := rate.NewLimiter(tuiInputRate, tuiInputBurst)
+	timer := time.NewTimer(escTimeout)
+	timer.Stop()
+	var out []byte
+	for {
+		select {
+		case data := <-chunks:
+			out = f.feed(out[:0], data, false)
+		case <-timer.C:
+			out = f.feed(out[:0], nil, true)
+		case <-readErr:
+			f.end(dst, endSeq)
+			return
+		case <-ended:
+			f.end(dst, endSeq)
+			return
+		}
+		for rest := out; len(rest) > 0; {
+			n := min(len(rest), tuiInputBurst)
+			_ = lim.WaitN(context.Background(), n)
+			if _, err := dst.Write(rest[:n]); err != nil {
+				return // the TUI has ended
+			}
+			rest = rest[n:]
+		}
+		if f.waiting() {
+			timer.Reset(escTimeout)
+		} else {
+			timer.Stop()
+		}
+	}
+}
+
+// end writes endSeq and closes dst. A paste left open would swallow it, so the
+// paste is ended first.
+func (f *inputFilter) end(dst *io.PipeWriter, endSeq string) {
+	if f.inPaste {
+		endSeq = pasteEnd + endSeq
+	}
+	_, _ = io.WriteString(dst, endSeq)
+	_ = dst.Close()
+}
+
+// pasteEnd ends a bracketed paste.
+const pasteEnd = "\x1b[201~"
+
+// inputEnd returns a name for the end of a session's input, and the terminal
+// reply that carries it: an XTGETTCAP answer, which Bubble Tea delivers as a
+// tea.CapabilityMsg with the name. The name is random, so a visitor cannot
+// send it.
+func inputEnd() (name, seq string) {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	name = "sshresume-input-end-" + hex.EncodeToString(b)
+	return name, "\x1bP1+r" + hex.EncodeToString([]byte(name)) + "\x1b\\"
+}

@@ -1,0 +1,225 @@
+package server
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	uv "github.com/charmbracelet/ultraviolet"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// filtered runs the input filter over chunks, deciding what is pending at the
+// end as if escTimeout had passed.
+func filtered(chunks ...string) string {
+	var f inputFilter
+	var out []byte
+	for _, c := range chunks {
+		out = f.feed(out, []byte(c), false)
+	}
+	return string(f.feed(out, nil, true))
+}
+
+func TestInputFilter(t *testing.T) {
+	long := strings.Repeat("a", 10<<10)
+	for name, tc := range map[string]struct {
+		chunks []string
+		want   string
+	}{
+		"keys":                     {[]string{"jjk", "l"}, "jjkl"},
+		"arrow split across reads": {[]string{"\x1b", "[", "A"}, "\x1b[A"},
+		"escape alone":             {[]string{"\x1b"}, escapeKey},
+		"alt+x":                    {[]string{"\x1bx"}, "\x1bx"},
+		"alt+[ is dropped":         {[]string{"\x1b["}, ""},
+		"background colour reply":  {[]string{"\x1b]11;rgb:1e1e/1e1e/1e1e\x1b\\"}, "\x1b]11;rgb:1e1e/1e1e/1e1e\x1b\\"},
+		"SGR mouse":                {[]string{"\x1b[<64;10;5M"}, "\x1b[<64;10;5M"},
+		"unterminated OSC":         {[]string{"\x1b]0;" + long}, ""},
+		"unterminated OSC in reads": {
+			[]string{"\x1b]0;" + long[:1020], long[:1024], long[:1024], long[:1024], "bbbb"},
+			"bbbb",
+		},
+		"unknown CSI dropped":    {[]string{"\x1b[99;99;99Zq"}, "q"},
+		"CSI with 40 parameters": {[]string{"\x1b[" + strings.Repeat("1;", 40) + "Zq"}, strings.Repeat("1;", 8) + "Zq"},
+		"long paste cut": {
+			[]string{"\x1b[200~", long, "\x1b[201~q"},
+			"\x1b[200~" + strings.Repeat("a", maxPaste) + "\x1b[201~q",
+		},
+		"paste end without start": {[]string{"\x1b[201~q"}, "q"},
+		"utf-8 split":             {[]string{"\xc3", "\xa9"}, "é"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := filtered(tc.chunks...); got != tc.want {
+				t.Errorf("got %q (%d bytes), want %q (%d bytes)", trim(got), len(got), trim(tc.want), len(tc.want))
+			}
+		})
+	}
+}
+
+func trim(s string) string {
+	if len(s) > 60 {
+		return s[:30] + "…" + s[len(s)-30:]
+	}
+	return s
+}
+
+// The filter re-encodes Escape; Bubble Tea must still read it as the esc key.
+func TestEscapeKeyEncoding(t *testing.T) {
+	var d uv.EventDecoder
+	n, ev := d.Decode([]byte(escapeKey))
+	k, ok := ev.(uv.KeyPressEvent)
+	if n != len(escapeKey) || !ok || tea.KeyPressMsg(k).String() != "esc" {
+		t.Errorf("%q decodes to %d bytes, %#v; want the esc key", escapeKey, n, ev)
+	}
+}
+
+func TestCheckPtyRequest(t *testing.T) {
+	req := func(term string, w, h uint32, modes string) []byte {
+		return gossh.Marshal(ptyRequest{Term: term, Columns: w, Rows: h, WidthPixels: 1 << 30, HeightPix: 7, Modes: modes})
+	}
+	payload, win, ok := checkPtyRequest(req("xterm-256color", 65535, 65535, "\x00"))
+	if !ok || win.Width != maxWindowWidth || win.Height != maxWindowHeight || win.WidthPixels != maxPixels || win.HeightPixels != 7 {
+		t.Errorf("huge window: ok=%v %+v", ok, win)
+	}
+	var back ptyRequest
+	if err := gossh.Unmarshal(payload, &back); err != nil || back.Columns != maxWindowWidth || back.Term != "xterm-256color" {
+		t.Errorf("rewritten payload %+v, %v", back, err)
+	}
+	for name, p := range map[string][]byte{
+		"escape in TERM": req("xterm\x1b", 80, 24, ""),
+		"long TERM":      req(strings.Repeat("x", maxTermLen+1), 80, 24, ""),
+		"huge modes":     req("xterm", 80, 24, strings.Repeat("\x01\x00\x00\x00\x03", 300)),
+		"truncated":      req("xterm", 80, 24, "")[:10],
+		"empty":          nil,
+	} {
+		if _, _, ok := checkPtyRequest(p); ok {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestBoundCommand(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	p, ok := boundCommand(gossh.Marshal(struct{ C string }{long}))
+	var got struct{ C string }
+	if !ok || gossh.Unmarshal(p, &got) != nil || got.C != long[:MaxCommandLen+1] {
+		t.Errorf("long command became %d bytes, ok=%v", len(got.C), ok)
+	}
+	short := gossh.Marshal(struct{ C string }{"text"})
+	if p, ok := boundCommand(short); !ok || !bytes.Equal(p, short) {
+		t.Error("a short command was changed")
+	}
+	if _, ok := boundCommand([]byte{0, 0, 0, 5, 'a'}); ok {
+		t.Error("a malformed exec payload was accepted")
+	}
+}
+
+func TestIPKey(t *testing.T) {
+	for addr, want := range map[net.Addr]string{
+		&net.TCPAddr{IP: net.ParseIP("203.0.113.9"), Port: 1}:               "203.0.113.9",
+		&net.TCPAddr{IP: net.ParseIP("::ffff:203.0.113.9"), Port: 1}:        "203.0.113.9",
+		&net.TCPAddr{IP: net.ParseIP("2001:db8:1:2:3:4:5:6"), Port: 1}:      "2001:db8:1:2::/64",
+		&net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 1, Zone: "eth0"}:     "fe80::/64",
+		&net.UnixAddr{Name: "@", Net: "unix"}:                               "@",
+		&net.TCPAddr{IP: net.ParseIP("2001:db8:1:2:ffff::"), Port: 1}:       "2001:db8:1:2::/64",
+		&net.UDPAddr{IP: net.ParseIP("198.51.100.1"), Port: 9}:              "198.51.100.1",
+		&net.TCPAddr{IP: net.ParseIP("2001:db8:1:3::1"), Port: 1, Zone: ""}: "2001:db8:1:3::/64",
+	} {
+		if got := ipKey(addr); got != want {
+			t.Errorf("ipKey(%v) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+func TestAdmissionForgetsIdleAddresses(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.ConnRatePerIP = 60
+	a := newAdmission(cfg)
+	now := time.Now()
+	for i := range 1000 {
+		release, _, _ := a.acquireIP(net.IPv4(10, 0, byte(i>>8), byte(i)).String(), now)
+		release()
+	}
+	if n := a.trackedIPs(); n != 1000 {
+		t.Fatalf("%d addresses tracked, want 1000", n)
+	}
+	// Once their allowance has refilled, idle addresses are forgotten.
+	later := now.Add(2 * time.Minute)
+	release, _, _ := a.acquireIP("192.0.2.1", later)
+	if n := a.trackedIPs(); n != 1 {
+		t.Errorf("%d addresses tracked after the sweep, want 1", n)
+	}
+	release()
+}
+
+func TestExportNotCutWhileItWrites(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.IdleTimeout = 500 * time.Millisecond
+	s, _ := newTestServer(t, cfg)
+	s.ssh.Handler = s.chain(func(sess ssh.Session) {
+		switch sess.RawCommand() {
+		case "slow": // writes for more than two idle timeouts, a line every 100ms
+			for range 12 {
+				_, _ = sess.Write([]byte("line\n"))
+				time.Sleep(100 * time.Millisecond)
+			}
+			_, _ = sess.Write([]byte("end\n"))
+		case "silent": // writes nothing for longer than the idle timeout
+			<-sess.Context().Done()
+		}
+	})
+	addr := serveTest(t, s)
+	out, err := mustNewSession(t, dialTest(t, addr)).Output("slow")
+	if err != nil || !strings.HasSuffix(string(out), "end\n") {
+		t.Errorf("slow export: %v, %q", err, out)
+	}
+	done := make(chan error, 1)
+	go func() { done <- mustNewSession(t, dialTest(t, addr)).Run("silent") }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Error("a silent export was never cut")
+	}
+}
+
+func mustNewSession(t *testing.T, c *gossh.Client) *gossh.Session {
+	t.Helper()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSilentConnectionsClosedEarly(t *testing.T) {
+	s, _ := newTestServer(t, DefaultConfig())
+	s.silentTimeout = 300 * time.Millisecond
+	addr := serveTest(t, s)
+	silent, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = silent.Close() }()
+	talking, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = talking.Close() }()
+	if _, err := talking.Write([]byte("SSH-2.0-slow\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	_ = silent.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.Copy(io.Discard, silent); err != nil {
+		t.Fatalf("silent connection: %v, want it closed", err)
+	}
+	// The client that spoke is still in its handshake, which may take a minute.
+	_ = talking.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	_, err = io.Copy(io.Discard, talking)
+	if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+		t.Errorf("a client that sent its identification was cut off: %v", err)
+	}
+}
