@@ -367,8 +367,8 @@ func TestDockerfileCommandsExist(t *testing.T) {
 	final := d.final()
 	cmd := commands[*instructions.CmdCommand](final)
 	health := commands[*instructions.HealthCheckCommand](final)
-	if len(cmd) != 1 || len(health) != 1 {
-		t.Fatal("want one CMD and one HEALTHCHECK")
+	if len(cmd) != 1 || len(health) != 1 || len(health[0].Health.Test) < 3 || health[0].Health.Test[0] != "CMD" {
+		t.Fatal("want one CMD and one exec-form HEALTHCHECK with a subcommand")
 	}
 	for _, args := range [][]string{cmd[0].CmdLine, health[0].Health.Test[2:]} {
 		out, err := runBinary(t, append(slices.Clone(args), "-h")...)
