@@ -106,7 +106,9 @@ func TestHelpListsEveryCommand(t *testing.T) {
 }
 
 func TestCommandMisuseExitStatus(t *testing.T) {
-	ts := startServer(t, testConfig(t))
+	cfg := testConfig(t)
+	cfg.ConnRatePerIP = 0 // a connection per row
+	ts := startServer(t, cfg)
 	tests := []struct {
 		cmd    string
 		status int
@@ -117,7 +119,13 @@ func TestCommandMisuseExitStatus(t *testing.T) {
 		{"JSON", 1, `unknown command "JSON"`},
 		{"json extra", 2, "json takes no arguments"},
 		{"help me", 2, "help takes no arguments"},
-		{"'\x1b[2J'", 1, `unknown command "\\x1b[2J"`},
+		{"\x1b[2J", 1, `unknown command "\\x1b[2J"`},
+		// Commands are plain words: quotes are not parsed, so a quote that
+		// would not parse is part of an unknown word, never the default export.
+		{"'\x1b[2J'", 1, `unknown command "'\\x1b[2J'"`},
+		{`\`, 1, `unknown command "\\"`},
+		{`json"`, 1, `unknown command "json\""`},
+		{`"json"`, 1, `unknown command "\"json\""`},
 		{strings.Repeat("j", server.MaxCommandLen+1), 2, "command too long"},
 	}
 	for _, tt := range tests {
