@@ -31,7 +31,7 @@ type chanGuard struct {
 	conn *connGuard
 	log  func(msg string, kv ...any)
 
-	pty  atomic.Bool // a PTY was granted: output is then not activity
+	pty  atomic.Bool // a PTY was granted (the connection's one): output is then not activity
 	live atomic.Pointer[liveSession]
 
 	winMu   sync.Mutex
@@ -75,7 +75,6 @@ func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc goss
 		_ = nc.Reject(gossh.ResourceShortage, fmt.Sprintf("at most %d sessions per connection", maxSessionsPerConn))
 		return
 	}
-	defer cg.closeChannel()
 	g := &chanGuard{
 		conn:    cg,
 		winWake: make(chan struct{}, 1),
@@ -83,6 +82,9 @@ func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc goss
 			s.log.Debug(msg, append([]any{"remote", cg.remote}, kv...)...)
 		},
 	}
+	// DefaultSessionHandler returns once the channel's requests have ended,
+	// so the filter no longer changes g.pty.
+	defer func() { cg.closeChannel(g.pty.Load()) }()
 	ssh.DefaultSessionHandler(srv, conn, filteredChannel{NewChannel: nc, g: g}, &sessionContext{Context: ctx, g: g})
 }
 
@@ -138,13 +140,16 @@ func (g *chanGuard) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) 
 		switch req.Type {
 		case "pty-req":
 			payload, win, ok := checkPtyRequest(req.Payload)
-			if ok && !started && !g.pty.Load() {
+			switch {
+			case !ok || started || g.pty.Load():
+				g.log("pty request refused", "term", clean(ptyTerm(req.Payload), 64))
+			case !g.conn.acquirePTY():
+				g.log("pty request refused", "term", clean(ptyTerm(req.Payload), 64), "reason", "one terminal per connection")
+			default:
 				req.Payload = payload
 				g.setWindow(win)
 				g.pty.Store(true)
 				forward = true
-			} else {
-				g.log("pty request refused", "term", clean(ptyTerm(req.Payload), 64))
 			}
 		case "window-change":
 			win, ok := checkWindowChange(req.Payload)

@@ -26,7 +26,8 @@ const (
 
 // maxSessionsPerConn bounds the session channels open at once on one
 // connection: one for the visitor, one more for a multiplexing client
-// (ControlMaster) that runs a command beside it.
+// (ControlMaster) that runs a command beside it. Only one of them may have a
+// terminal (see acquirePTY).
 const maxSessionsPerConn = 2
 
 // silentTimeout closes a connection whose client has sent nothing at all.
@@ -74,8 +75,9 @@ type connGuard struct {
 	spoke      atomic.Bool // the client has sent something
 
 	mu        sync.Mutex
-	channels  int // session channels open
-	running   int // sessions whose handler runs
+	channels  int  // session channels open
+	pty       bool // one of them holds the connection's terminal
+	running   int  // sessions whose handler runs
 	sessions  map[*liveSession]struct{}
 	timer     *time.Timer
 	maxWarned bool
@@ -171,11 +173,31 @@ func (g *connGuard) openChannel() bool {
 	return true
 }
 
-// closeChannel counts a session channel gone. During a shutdown a connection
-// left without channels is closed: its client has had its exit status.
-func (g *connGuard) closeChannel() {
+// acquirePTY gives a session channel the connection's one terminal, or
+// reports that another channel holds it. A terminal means a TUI, the costliest
+// thing a visitor can ask for (about 11 MB at the largest window), and every
+// memory bound (-max-conns, fly.toml, docs/DEPLOY.md) counts one per
+// connection; a channel refused a terminal is served plain text.
+func (g *connGuard) acquirePTY() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.pty {
+		return false
+	}
+	g.pty = true
+	return true
+}
+
+// closeChannel counts a session channel gone, and gives back the terminal if
+// it held it: its TUI ends with it, as its input has ended. During a shutdown
+// a connection left without channels is closed: its client has had its exit
+// status.
+func (g *connGuard) closeChannel(heldPTY bool) {
 	g.mu.Lock()
 	g.channels--
+	if heldPTY {
+		g.pty = false
+	}
 	idle := g.channels == 0 && g.running == 0
 	g.mu.Unlock()
 	if idle && g.s.closing.Load() {

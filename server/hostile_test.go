@@ -238,6 +238,45 @@ func TestAtMostTwoSessionsPerConnection(t *testing.T) {
 	ts.assertServes(t)
 }
 
+// TestOneTerminalPerConnection: a second session with a terminal on the same
+// connection would be a second TUI, twice what every memory bound counts per
+// connection. Its pty-req is refused and it is served plain text.
+func TestOneTerminalPerConnection(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	client := ts.dial(t)
+	first := ts.openTerminalOn(t, client, "xterm", 320, 160, 320, 160, "")
+	first.waitFor(visitorName)
+
+	second := mustSession(t, client)
+	if err := second.RequestPty("xterm", 160, 320, nil); err == nil {
+		t.Error("a second pty-req on the connection was granted")
+	}
+	out, err := second.Output("")
+	if err != nil || !strings.HasPrefix(string(out), visitorName+"\n") || strings.Contains(string(out), "\x1b") {
+		t.Errorf("the second session got %v, %.80q…; want the plain text", err, out)
+	}
+	if st := ts.Stats(); st.TUIs != 1 {
+		t.Errorf("%d TUIs on one connection, want 1", st.TUIs)
+	}
+
+	// The terminal is the connection's again once its session has ended.
+	first.send("q")
+	if status := first.waitExit(); status != 0 {
+		t.Errorf("exit status %d after q", status)
+	}
+	if !poll(func() bool {
+		sess, err := client.NewSession()
+		if err != nil {
+			return false // the first session's channel may still be closing
+		}
+		defer func() { _ = sess.Close() }()
+		return sess.RequestPty("xterm", 24, 80, nil) == nil
+	}) {
+		t.Error("no terminal after the first one ended")
+	}
+	ts.assertServes(t)
+}
+
 func TestOverlongCommandNeverHandledWhole(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	cmd := strings.Repeat("ab ", 30_000) // 90 KB of shell words
