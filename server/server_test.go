@@ -110,13 +110,44 @@ func TestUnknownCommandListsCommands(t *testing.T) {
 func TestLogsConnectAndDisconnect(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	ts.exec(t, "text")
-	var logs string
-	if !poll(func() bool { logs = ts.logs.String(); return strings.Contains(logs, "disconnect") }) {
-		t.Fatalf("no disconnect line in the log:\n%s", logs)
+	tm := ts.openTerminal(t, "xterm", 80, 24, "")
+	tm.waitFor(visitorName)
+	tm.send("q")
+	tm.waitExit()
+
+	// lines returns the log lines of one event, once there are n of them.
+	lines := func(event string, n int) []string {
+		t.Helper()
+		var found []string
+		if !poll(func() bool {
+			found = nil
+			for _, line := range strings.Split(ts.logs.String(), "\n") {
+				if f := strings.Fields(line); len(f) > 1 && f[0] == "INFO" && f[1] == event {
+					found = append(found, line)
+				}
+			}
+			return len(found) >= n
+		}) {
+			t.Fatalf("%d %q lines in the log, want %d:\n%s", len(found), event, n, ts.logs.String())
+		}
+		return found
 	}
-	for _, want := range []string{"connect", "remote=127.0.0.1:", "user=visitor", "command=text", "duration="} {
-		if !strings.Contains(logs, want) {
-			t.Errorf("log lacks %q:\n%s", want, logs)
+	connects := lines("connect", 2)
+	for i, want := range [][]string{
+		{"remote=127.0.0.1:", "user=visitor", `term=""`, "width=0", "height=0", "pty=false", "command=text", "client=SSH-2.0-Go"},
+		{"remote=127.0.0.1:", "user=visitor", "term=xterm", "width=80", "height=24", "pty=true", `command=""`, "client=SSH-2.0-Go"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(connects[i], " "+w) {
+				t.Errorf("connect line %q lacks %q", connects[i], w)
+			}
+		}
+	}
+	for _, line := range lines("disconnect", 2) {
+		for _, w := range []string{"remote=127.0.0.1:", "user=visitor", "duration="} {
+			if !strings.Contains(line, " "+w) {
+				t.Errorf("disconnect line %q lacks %q", line, w)
+			}
 		}
 	}
 }
