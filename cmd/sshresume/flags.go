@@ -31,7 +31,10 @@ func envName(flagName string) string {
 }
 
 // parseFlags sets every flag from its environment variable, then from the command
-// line, so that flags win over the environment.
+// line, so that flags win over the environment. Every subcommand parses its flags
+// here, so the rule holds for all of them: one SSHRESUME_CONTENT makes serve,
+// render and preview show the same file, one SSHRESUME_ADDR points serve and
+// healthcheck at the same address.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {

@@ -7,8 +7,9 @@
 //	sshresume healthcheck       exit 0 if the server answers like an SSH server
 //	sshresume version           print the version
 //
-// Every serve flag can also be set with an SSHRESUME_* environment variable; flags
-// win over the environment. Run "sshresume serve -h" for the list.
+// Every flag of every subcommand can also be set with an SSHRESUME_* environment
+// variable (-host-key-file: SSHRESUME_HOST_KEY_FILE); flags win over the
+// environment. Run "sshresume serve -h" for the server's.
 package main
 
 import (

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -149,6 +150,37 @@ func TestLimitFlagsFromEnvironment(t *testing.T) {
 		t.Setenv("SSHRESUME_IDLE_TIMEOUT", "soon")
 		if status, _, stderr := runCmd(t, "serve"); status != 2 || !strings.Contains(stderr, `SSHRESUME_IDLE_TIMEOUT="soon"`) {
 			t.Errorf("status %d, stderr %q; want a usage error", status, stderr)
+		}
+	})
+}
+
+// TestEverySubcommandReadsTheEnvironment: every flag of every subcommand reads
+// SSHRESUME_<FLAG>, as its help says.
+func TestEverySubcommandReadsTheEnvironment(t *testing.T) {
+	flagLine := regexp.MustCompile(`(?m)^  -(\S+)`)
+	for _, sub := range []string{"serve", "render", "preview", "healthcheck"} {
+		status, _, help := runCmd(t, sub, "-h")
+		flags := flagLine.FindAllStringSubmatch(help, -1)
+		if status != 0 || len(flags) == 0 {
+			t.Fatalf("%s -h: status %d, help %q", sub, status, help)
+		}
+		for _, f := range flags {
+			if want := "(env " + envName(f[1]) + ")"; !strings.Contains(help, want) {
+				t.Errorf("%s -h does not say -%s reads %s", sub, f[1], want)
+			}
+		}
+	}
+
+	t.Run("render", func(t *testing.T) {
+		t.Setenv("SSHRESUME_FORMAT", "json")
+		if status, out, errOut := runCmd(t, "render"); status != 0 || !strings.HasPrefix(out, "{\n") {
+			t.Errorf("SSHRESUME_FORMAT=json: status %d, stderr %q, output %.40q", status, errOut, out)
+		}
+	})
+	t.Run("healthcheck", func(t *testing.T) {
+		t.Setenv("SSHRESUME_TIMEOUT", "soon")
+		if status, _, errOut := runCmd(t, "healthcheck"); status != 2 || !strings.Contains(errOut, `SSHRESUME_TIMEOUT="soon"`) {
+			t.Errorf("SSHRESUME_TIMEOUT=soon: status %d, stderr %q; want a usage error naming it", status, errOut)
 		}
 	})
 }

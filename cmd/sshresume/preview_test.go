@@ -114,6 +114,14 @@ func TestPreviewRunsTheTUIInATerminal(t *testing.T) {
 	pt.quit()
 }
 
+// TestPreviewReadsTheEnvironment: like every flag, -section reads its variable.
+func TestPreviewReadsTheEnvironment(t *testing.T) {
+	t.Setenv("SSHRESUME_SECTION", "research")
+	pt := startPreview(t)
+	pt.waitFor("► 3 Research", "Starling-7B")
+	pt.quit()
+}
+
 func TestPreviewOfAResumeFile(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "resume.json")
 	json := `{"basics": {"name": "Ada Lovelace", "email": "ada@example.com", "summary": "Wrote the first program."}}`
