@@ -11,6 +11,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/server"
 )
 
@@ -156,10 +157,7 @@ func TestCommandMisuseExitStatus(t *testing.T) {
 // must neither wait for it nor read it.
 func TestExportIgnoresStdin(t *testing.T) {
 	ts := startServer(t, testConfig(t))
-	sess, err := ts.dial(t).NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := testkit.NewSession(t, ts.dial(t))
 	in, err := sess.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +171,7 @@ func TestExportIgnoresStdin(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
 	var werr error
-	if !poll(func() bool {
+	if !testkit.Poll(func() bool {
 		select {
 		case werr = <-done:
 			return true
@@ -197,10 +195,7 @@ func TestExportWithPTY(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	seed := defaultResume(t)
 	for _, name := range []string{"text", "json", "help"} {
-		sess, err := ts.dial(t).NewSession()
-		if err != nil {
-			t.Fatal(err)
-		}
+		sess := testkit.NewSession(t, ts.dial(t))
 		if err := sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
 		}
@@ -245,7 +240,7 @@ func otherResume(t *testing.T) *content.Resume {
 func TestRunningSessionKeepsItsResume(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	old := ts.openTerminal(t, "xterm-256color", 80, 24, "")
-	old.waitFor("Tianhao Wu", "Current Interest")
+	old.WaitFor("Tianhao Wu", "Current Interest")
 
 	ts.SetResume(otherResume(t))
 
@@ -253,10 +248,10 @@ func TestRunningSessionKeepsItsResume(t *testing.T) {
 		t.Errorf("a new plain session gets %q", out)
 	}
 	fresh := ts.openTerminal(t, "xterm-256color", 80, 24, "")
-	fresh.waitFor("Ada Lovelace", "Notes on the Analytical Engine.")
+	fresh.WaitFor("Ada Lovelace", "Notes on the Analytical Engine.")
 
 	old.send("l") // the next section of the old resume
-	screen := old.waitFor("TikTok Inc", "Sep 2023 – Present")
+	screen := old.WaitFor("TikTok Inc", "Sep 2023 – Present")
 	if strings.Contains(screen, "Ada Lovelace") {
 		t.Errorf("the running session shows the new resume:\n%s", screen)
 	}

@@ -12,6 +12,8 @@ import (
 	"charm.land/ssh"
 	uv "github.com/charmbracelet/ultraviolet"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/sshresume/sshresume/internal/testkit"
 )
 
 // filtered runs the input filter over chunks, deciding what is pending at the
@@ -173,26 +175,18 @@ func TestExportNotCutWhileItWrites(t *testing.T) {
 		}
 	})
 	addr := serveTest(t, s)
-	out, err := mustNewSession(t, dialTest(t, addr)).Output("slow")
+	out, err := testkit.NewSession(t, testkit.Dial(t, addr, s.PublicKey())).Output("slow")
 	if err != nil || !strings.HasSuffix(string(out), "end\n") {
 		t.Errorf("slow export: %v, %q", err, out)
 	}
 	done := make(chan error, 1)
-	go func() { done <- mustNewSession(t, dialTest(t, addr)).Run("silent") }()
+	silent := testkit.NewSession(t, testkit.Dial(t, addr, s.PublicKey()))
+	go func() { done <- silent.Run("silent") }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Error("a silent export was never cut")
 	}
-}
-
-func mustNewSession(t *testing.T, c *gossh.Client) *gossh.Session {
-	t.Helper()
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 func TestSilentConnectionsClosedEarly(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/server"
 )
 
@@ -26,19 +27,19 @@ func TestPTYSessionShowsResumeAndNavigates(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	tm := ts.openTerminal(t, "xterm-256color", 80, 24, "")
 
-	first := tm.waitFor("Tianhao Wu", "Current Interest", "At present, my research focuses")
+	first := tm.WaitFor("Tianhao Wu", "Current Interest", "At present, my research focuses")
 	if strings.Contains(first, "TikTok Inc") {
 		t.Fatalf("work experience shown before switching to it:\n%s", first)
 	}
 	tm.send("l") // next section
-	tm.waitFor("TikTok Inc", "Sep 2023 – Present")
+	tm.WaitFor("TikTok Inc", "Sep 2023 – Present")
 	tm.send("3") // jump to the third section
-	tm.waitFor("Starling-7B", "Blog post: https://starling.cs.berkeley.edu/")
+	tm.WaitFor("Starling-7B", "Blog post: https://starling.cs.berkeley.edu/")
 	tm.send("q")
 	if status := tm.waitExit(); status != 0 {
 		t.Errorf("exit status after q = %d, want 0", status)
 	}
-	if !strings.Contains(tm.rawOutput(), "\x1b[?1049h") {
+	if !strings.Contains(tm.Raw(), "\x1b[?1049h") {
 		t.Error("the TUI did not switch to the alternate screen")
 	}
 }
@@ -46,28 +47,18 @@ func TestPTYSessionShowsResumeAndNavigates(t *testing.T) {
 func TestPTYSessionFollowsWindowChanges(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	tm := ts.openTerminal(t, "xterm-256color", 80, 24, "")
-	tm.waitFor("Current Interest")
-	tm.mu.Lock()
-	tm.emu.Resize(30, 10)
-	tm.mu.Unlock()
-	if err := tm.sess.WindowChange(10, 30); err != nil {
-		t.Fatal(err)
-	}
-	tm.waitFor("Window too small", "30×10")
-	tm.mu.Lock()
-	tm.emu.Resize(120, 40)
-	tm.mu.Unlock()
-	if err := tm.sess.WindowChange(40, 120); err != nil {
-		t.Fatal(err)
-	}
+	tm.WaitFor("Current Interest")
+	tm.resize(30, 10)
+	tm.WaitFor("Window too small", "30×10")
+	tm.resize(120, 40)
 	// The wide layout lists every section beside the text.
-	tm.waitFor("1 Current Interest", "5 Awards and Honors", "At present")
+	tm.WaitFor("1 Current Interest", "5 Awards and Honors", "At present")
 }
 
 func TestDeepLinkOpensSection(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	tm := ts.openTerminal(t, "xterm-256color", 100, 30, "research")
-	tm.waitFor("Starling-7B")
+	tm.WaitFor("Starling-7B")
 }
 
 func TestNoPTYPrintsPlainText(t *testing.T) {
@@ -111,7 +102,7 @@ func TestLogsConnectAndDisconnect(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	ts.exec(t, "text")
 	tm := ts.openTerminal(t, "xterm", 80, 24, "")
-	tm.waitFor(visitorName)
+	tm.WaitFor(visitorName)
 	tm.send("q")
 	tm.waitExit()
 
@@ -119,7 +110,7 @@ func TestLogsConnectAndDisconnect(t *testing.T) {
 	lines := func(event string, n int) []string {
 		t.Helper()
 		var found []string
-		if !poll(func() bool {
+		if !testkit.Poll(func() bool {
 			found = nil
 			for _, line := range strings.Split(ts.logs.String(), "\n") {
 				if f := strings.Fields(line); len(f) > 1 && f[0] == "INFO" && f[1] == event {
@@ -162,7 +153,7 @@ func hostKeySeen(t *testing.T, addr string) gossh.PublicKey {
 			seen = key
 			return nil
 		},
-		Timeout: waitTimeout,
+		Timeout: testkit.WaitTimeout,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -273,17 +264,17 @@ func TestHostKeyPEMWinsOverFile(t *testing.T) {
 func TestShutdownShowsRestartNoticeThenEndsTUI(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	tm := ts.openTerminal(t, "xterm", 80, 24, "")
-	tm.waitFor("Tianhao Wu")
+	tm.WaitFor("Tianhao Wu")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	shut := make(chan error, 1)
 	go func() { shut <- ts.Shutdown(ctx) }()
-	tm.waitFor("Server restarting")
+	tm.WaitFor("Server restarting")
 	if status := tm.waitExit(); status != 0 {
 		t.Errorf("exit status %d, want 0", status)
 	}
-	if out := tm.rawOutput(); !strings.Contains(out, "\x1b[?1049l") || !strings.Contains(out, "the server is restarting") {
+	if out := tm.Raw(); !strings.Contains(out, "\x1b[?1049l") || !strings.Contains(out, "the server is restarting") {
 		t.Errorf("the terminal was not restored and told why; output ends %q", out[max(0, len(out)-300):])
 	}
 	select {
@@ -291,7 +282,7 @@ func TestShutdownShowsRestartNoticeThenEndsTUI(t *testing.T) {
 		if err != nil {
 			t.Errorf("Shutdown = %v, want nil: the only session ended within the grace period", err)
 		}
-	case <-time.After(waitTimeout):
+	case <-time.After(testkit.WaitTimeout):
 		t.Fatal("Shutdown did not return")
 	}
 	select {
@@ -299,7 +290,7 @@ func TestShutdownShowsRestartNoticeThenEndsTUI(t *testing.T) {
 		if !errors.Is(err, ssh.ErrServerClosed) {
 			t.Errorf("Serve returned %v, want ErrServerClosed", err)
 		}
-	case <-time.After(waitTimeout):
+	case <-time.After(testkit.WaitTimeout):
 		t.Fatal("Serve did not return after Shutdown")
 	}
 	if _, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{User: "x", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: time.Second}); err == nil {
@@ -310,7 +301,7 @@ func TestShutdownShowsRestartNoticeThenEndsTUI(t *testing.T) {
 func TestShutdownIsImmediateWithoutSessions(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	ts.exec(t, "text")
-	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.WaitTimeout)
 	defer cancel()
 	if err := ts.Shutdown(ctx); err != nil {
 		t.Errorf("Shutdown = %v, want nil", err)
