@@ -137,7 +137,7 @@ func FuzzTUIInput(f *testing.F) {
 		// swallows input until the escape timeout.
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
-		deadline := time.After(10 * time.Second)
+		deadline := time.After(testkit.WaitTimeout)
 		for {
 			select {
 			case err := <-done:

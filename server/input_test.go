@@ -184,7 +184,7 @@ func TestExportNotCutWhileItWrites(t *testing.T) {
 	go func() { done <- silent.Run("silent") }()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(testkit.WaitTimeout):
 		t.Error("a silent export was never cut")
 	}
 }

@@ -99,7 +99,7 @@ func TestPanicInHandlerEndsOnlyThatSession(t *testing.T) {
 		if err != nil {
 			t.Errorf("other session ended with %v, want a clean exit", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testkit.WaitTimeout):
 		t.Fatal("other session did not answer q")
 	}
 	ok := testkit.NewSession(t, testkit.Dial(t, addr, nil))
@@ -129,7 +129,7 @@ func TestPanicInTUIEndsOnlyThatSession(t *testing.T) {
 			go func() { done <- sess.Wait() }()
 			select {
 			case <-done:
-			case <-time.After(5 * time.Second):
+			case <-time.After(testkit.WaitTimeout):
 				t.Fatal("session did not end after the panic")
 			}
 			if l := logs.String(); strings.Count(l, "panic in session") != 1 || !strings.Contains(l, "boom in") {
@@ -206,7 +206,7 @@ func TestShutdownLetsExportsFinishThenCutsThemAtTheGrace(t *testing.T) {
 	}
 	select {
 	case <-stuck:
-	case <-time.After(5 * time.Second):
+	case <-time.After(testkit.WaitTimeout):
 		t.Fatal("the stuck session was not cut off")
 	}
 }
