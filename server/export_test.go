@@ -45,27 +45,37 @@ func TestEveryExportOverSSH(t *testing.T) {
 		t.Fatalf("%d exports but facts for %d", len(content.Exports()), len(seedFacts))
 	}
 	for _, e := range content.Exports() {
-		t.Run(e.Name, func(t *testing.T) {
-			out, errOut, status := ts.exec(t, e.Name)
-			if status != 0 || errOut != "" {
-				t.Errorf("exit status %d, stderr %q; want 0 and nothing", status, errOut)
+		commands := []string{e.Name}
+		if e.Name == content.DefaultExport {
+			commands = append(commands, "") // ssh -T HOST, no command
+		}
+		for _, cmd := range commands {
+			name := cmd
+			if name == "" {
+				name = "no command"
 			}
-			if out != string(e.Render(seed)) {
-				t.Errorf("output differs from the %s export of the seed", e.Name)
-			}
-			if c, i := escapeFree(e.Name, out); i >= 0 {
-				t.Errorf("control character %U at byte %d", c, i)
-			}
-			facts := seedFacts[e.Name]
-			if len(facts) == 0 {
-				t.Fatalf("no seed facts listed for %s", e.Name)
-			}
-			for _, f := range facts {
-				if !strings.Contains(out, f) {
-					t.Errorf("output lacks %q", f)
+			t.Run(name, func(t *testing.T) {
+				out, errOut, status := ts.exec(t, cmd)
+				if status != 0 || errOut != "" {
+					t.Errorf("exit status %d, stderr %q; want 0 and nothing", status, errOut)
 				}
-			}
-		})
+				if out != string(e.Render(seed)) {
+					t.Errorf("output differs from the %s export of the seed", e.Name)
+				}
+				if c, i := escapeFree(e.Name, out); i >= 0 {
+					t.Errorf("control character %U at byte %d", c, i)
+				}
+				facts := seedFacts[e.Name]
+				if len(facts) == 0 {
+					t.Fatalf("no seed facts listed for %s", e.Name)
+				}
+				for _, f := range facts {
+					if !strings.Contains(out, f) {
+						t.Errorf("output lacks %q", f)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -128,6 +138,8 @@ func TestCommandMisuseExitStatus(t *testing.T) {
 		{`json"`, 1, `unknown command "json\""`},
 		{`"json"`, 1, `unknown command "\"json\""`},
 		{strings.Repeat("j", server.MaxCommandLen+1), 2, "command too long"},
+		// Refused before it is split, whatever it holds.
+		{"'" + strings.Repeat("x", server.MaxCommandLen), 2, "command too long"},
 	}
 	for _, tt := range tests {
 		out, errOut, status := ts.exec(t, tt.cmd)
@@ -144,8 +156,13 @@ func TestCommandMisuseExitStatus(t *testing.T) {
 		if !strings.Contains(errOut, tt.stderr) {
 			t.Errorf("%q: stderr %q lacks %q", name, errOut, tt.stderr)
 		}
-		if tt.status == 1 && !strings.Contains(errOut, "  vcard  ") {
-			t.Errorf("%q: stderr does not list the commands: %q", name, errOut)
+		if tt.status != 1 {
+			continue
+		}
+		for _, e := range append(content.Exports(), content.Export{Name: "help"}) {
+			if !strings.Contains(errOut, "\n  "+e.Name+" ") {
+				t.Errorf("%q: stderr does not list the command %s: %q", name, e.Name, errOut)
+			}
 		}
 		if c, i := escapeFree("", errOut); i >= 0 {
 			t.Errorf("%q: stderr has control character %U at byte %d", name, c, i)

@@ -263,7 +263,9 @@ func TestOneTerminalPerConnection(t *testing.T) {
 
 func TestOverlongCommandNeverHandledWhole(t *testing.T) {
 	ts := startServer(t, testConfig(t))
-	cmd := strings.Repeat("ab ", 30_000) // 90 KB of shell words
+	// 90 KB of words, after a quote that a shell-word parser would fail on:
+	// the length check comes first.
+	cmd := "'" + strings.Repeat("ab ", 30_000)
 	out, errOut, status := ts.exec(t, cmd)
 	if status != 2 || out != "" || !strings.Contains(errOut, "command too long") {
 		t.Errorf("status %d, stdout %q, stderr %q; want 2, nothing, 'command too long'", status, out, errOut)
