@@ -36,7 +36,6 @@ type chanGuard struct {
 
 	winMu   sync.Mutex
 	win     ssh.Window
-	winSet  bool
 	winWake chan struct{} // one pending wake-up at most
 	envs    int
 }
@@ -199,7 +198,7 @@ func (g *chanGuard) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) 
 // frame, never a queue.
 func (g *chanGuard) setWindow(w ssh.Window) {
 	g.winMu.Lock()
-	g.win, g.winSet = w, true
+	g.win = w
 	g.winMu.Unlock()
 	select {
 	case g.winWake <- struct{}{}:

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/ssh"
 	"golang.org/x/time/rate"
 
 	"github.com/sshresume/sshresume/views"
@@ -378,8 +377,7 @@ func roughDuration(d time.Duration) string {
 // liveSession is one running session, known to its connection's guard and to
 // the server, so that timeouts and shutdown can reach its TUI.
 type liveSession struct {
-	g    *connGuard
-	sess ssh.Session
+	g *connGuard
 
 	mu       sync.Mutex
 	prog     *tea.Program // nil for exports

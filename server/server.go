@@ -103,22 +103,9 @@ func (s *Server) Fingerprint() string {
 // PublicKey is the server's public host key.
 func (s *Server) PublicKey() gossh.PublicKey { return s.signer.PublicKey() }
 
-// Resume is the resume new sessions are served.
-func (s *Server) Resume() *content.Resume { return s.resume.Load() }
-
 // SetResume replaces the resume for sessions that start from now on; running
 // sessions keep the one they started with.
 func (s *Server) SetResume(r *content.Resume) { s.resume.Store(r) }
-
-// ListenAndServe listens on the configured address and serves until Shutdown or
-// Close. It returns ssh.ErrServerClosed after a shutdown.
-func (s *Server) ListenAndServe() error {
-	l, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	return s.Serve(l)
-}
 
 // Serve serves connections accepted from l until Shutdown or Close. The total
 // connection cap applies as connections are accepted; with ProxyProtocol every
