@@ -88,11 +88,7 @@ func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
 	if path == "" {
 		return content.Default()
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read resume: %w", err)
-	}
-	r, notes, err := content.Check(path, data)
+	r, notes, err := content.Load(path)
 	if perr := (*content.Error)(nil); errors.As(err, &perr) {
 		return nil, fmt.Errorf("%s is not a valid resume (%s):\n%w", path, plural(len(perr.Problems), "problem"), err)
 	}
