@@ -93,13 +93,20 @@ func DefaultHostKeyFile() string {
 	return filepath.Join(dir, "sshresume", "ssh_host_ed25519_key")
 }
 
+// ErrNoHostKey is the error of a Config with neither a host key PEM nor a key
+// file.
+var ErrNoHostKey = errors.New("no host key")
+
+// ErrHostKeyPEM is the error of a host key PEM that does not parse.
+var ErrHostKeyPEM = errors.New("parse host key PEM")
+
 // Validate reports the first thing wrong with c.
 func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("address %q: %w", c.Addr, err)
 	}
 	if len(c.HostKeyPEM) == 0 && c.HostKeyFile == "" {
-		return errors.New("no host key: set a host key file or SSHRESUME_HOST_KEY")
+		return ErrNoHostKey
 	}
 	for _, d := range []struct {
 		name string

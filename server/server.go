@@ -31,7 +31,7 @@ type Server struct {
 
 	closing atomic.Bool // Shutdown or Close has begun
 
-	silentTimeout time.Duration // silentTimeout, shorter in tests
+	silentTimeout time.Duration // a test hook: silentTimeout, shortened
 
 	mu       sync.Mutex
 	listener net.Listener
@@ -67,7 +67,7 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 	source := "file " + cfg.HostKeyFile
 	switch {
 	case len(cfg.HostKeyPEM) > 0:
-		source = "SSHRESUME_HOST_KEY"
+		source = "PEM"
 	case created:
 		source = "new file " + cfg.HostKeyFile
 	}

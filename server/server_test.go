@@ -217,9 +217,13 @@ func TestHostKeyPEMWinsOverFile(t *testing.T) {
 		t.Errorf("a key file was written although the PEM was given: %v", err)
 	}
 
+	if !strings.Contains(ts.logs.String(), "source=PEM") {
+		t.Errorf("the log does not say the key came from the PEM:\n%s", ts.logs.String())
+	}
+
 	cfg.HostKeyPEM = []byte("garbage")
-	if _, err := server.New(cfg, defaultResume(t), log.New(&bytes.Buffer{})); err == nil {
-		t.Error("server started with an unparseable SSHRESUME_HOST_KEY")
+	if _, err := server.New(cfg, defaultResume(t), log.New(&bytes.Buffer{})); !errors.Is(err, server.ErrHostKeyPEM) {
+		t.Errorf("New with an unparseable host key PEM: %v, want ErrHostKeyPEM", err)
 	}
 }
 

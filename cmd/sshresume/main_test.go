@@ -199,3 +199,23 @@ func TestEverySubcommandReadsTheEnvironment(t *testing.T) {
 		}
 	})
 }
+
+// TestHostKeyErrorsNameTheEnvironment: the server speaks of a key PEM and a key
+// file; the operator is told which variable or flag to fix.
+func TestHostKeyErrorsNameTheEnvironment(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Run("none", func(t *testing.T) {
+		t.Setenv("SSHRESUME_HOST_KEY_FILE", "")
+		status, _, stderr := runCmd(t, "serve", "-addr", "127.0.0.1:0")
+		if want := "config: no host key: set SSHRESUME_HOST_KEY or -host-key-file (SSHRESUME_HOST_KEY_FILE)"; status != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("status %d, stderr %q; want 1 and %q", status, stderr, want)
+		}
+	})
+	t.Run("garbage", func(t *testing.T) {
+		t.Setenv("SSHRESUME_HOST_KEY", "not a key")
+		status, _, stderr := runCmd(t, "serve", "-addr", "127.0.0.1:0")
+		if want := "SSHRESUME_HOST_KEY: parse host key PEM: "; status != 1 || !strings.Contains(stderr, want) || strings.Contains(stderr, "not a key") {
+			t.Errorf("status %d, stderr %q; want 1 and %q, without the key", status, stderr, want)
+		}
+	})
+}

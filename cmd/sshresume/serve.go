@@ -55,7 +55,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv, err := server.New(cfg, resume, logger)
 	if err != nil {
-		return err
+		return explainHostKey(err)
 	}
 	stopReload := reloadOnHangup(contentFile, srv, logger)
 	defer stopReload()
