@@ -108,7 +108,7 @@ func newAdmission(cfg Config) *admission {
 		ips:      make(map[string]*ipState),
 	}
 	if a.burst == 0 {
-		a.burst = DefaultConfig().MaxConnsPerIP
+		a.burst = defaultMaxConnsPerIP
 	}
 	if cfg.ConnRatePerIP > 0 {
 		a.rate = rate.Limit(float64(cfg.ConnRatePerIP) / 60)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -288,5 +289,15 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if err := server.DefaultConfig().Validate(); err != nil {
 		t.Errorf("DefaultConfig is invalid: %v", err)
+	}
+}
+
+func TestDefaultAddrUsesDefaultPort(t *testing.T) {
+	host, port, err := net.SplitHostPort(server.DefaultAddr)
+	if err != nil || host != "localhost" || port != strconv.Itoa(server.DefaultPort) {
+		t.Errorf("DefaultAddr %q: want localhost:%d", server.DefaultAddr, server.DefaultPort)
+	}
+	if got := server.DefaultConfig().Addr; got != server.DefaultAddr {
+		t.Errorf("DefaultConfig().Addr = %q, want DefaultAddr", got)
 	}
 }
