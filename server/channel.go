@@ -215,10 +215,10 @@ func (g *chanGuard) window() ssh.Window {
 
 // ptyRequest is the payload of a "pty-req" (RFC 4254 §6.2).
 type ptyRequest struct {
-	Term                   string
-	Columns, Rows          uint32
-	WidthPixels, HeightPix uint32
-	Modes                  string
+	Term                      string
+	Columns, Rows             uint32
+	WidthPixels, HeightPixels uint32
+	Modes                     string
 }
 
 // checkPtyRequest validates a pty-req payload and returns it with the window
@@ -234,12 +234,12 @@ func checkPtyRequest(payload []byte) ([]byte, ssh.Window, bool) {
 		return nil, ssh.Window{}, false
 	}
 	r.Columns, r.Rows = clampDims(r.Columns, r.Rows)
-	r.WidthPixels, r.HeightPix = min(r.WidthPixels, maxPixels), min(r.HeightPix, maxPixels)
+	r.WidthPixels, r.HeightPixels = min(r.WidthPixels, maxPixels), min(r.HeightPixels, maxPixels)
 	return gossh.Marshal(&r), ssh.Window{
 		Width:        int(r.Columns),
 		Height:       int(r.Rows),
 		WidthPixels:  int(r.WidthPixels),
-		HeightPixels: int(r.HeightPix),
+		HeightPixels: int(r.HeightPixels),
 	}, true
 }
 
@@ -256,8 +256,8 @@ func ptyTerm(payload []byte) string {
 // checkWindowChange parses a window-change payload (RFC 4254 §6.7) and clamps it.
 func checkWindowChange(payload []byte) (ssh.Window, bool) {
 	var r struct {
-		Columns, Rows          uint32
-		WidthPixels, HeightPix uint32
+		Columns, Rows             uint32
+		WidthPixels, HeightPixels uint32
 	}
 	if err := gossh.Unmarshal(payload, &r); err != nil {
 		return ssh.Window{}, false
@@ -267,7 +267,7 @@ func checkWindowChange(payload []byte) (ssh.Window, bool) {
 		Width:        int(w),
 		Height:       int(h),
 		WidthPixels:  int(min(r.WidthPixels, maxPixels)),
-		HeightPixels: int(min(r.HeightPix, maxPixels)),
+		HeightPixels: int(min(r.HeightPixels, maxPixels)),
 	}, true
 }
 

@@ -38,7 +38,7 @@ func TestInputFilter(t *testing.T) {
 		"escape alone":             {[]string{"\x1b"}, escapeKey},
 		"alt+x":                    {[]string{"\x1bx"}, "\x1bx"},
 		"alt+[ is dropped":         {[]string{"\x1b["}, ""},
-		"background colour reply":  {[]string{"\x1b]11;rgb:1e1e/1e1e/1e1e\x1b\\"}, "\x1b]11;rgb:1e1e/1e1e/1e1e\x1b\\"},
+		"background color reply":   {[]string{"\x1b]11;rgb:1e1e/1e1e/1e1e\x1b\\"}, "\x1b]11;rgb:1e1e/1e1e/1e1e\x1b\\"},
 		"SGR mouse":                {[]string{"\x1b[<64;10;5M"}, "\x1b[<64;10;5M"},
 		"unterminated OSC":         {[]string{"\x1b]0;" + long}, ""},
 		"unterminated OSC in reads": {
@@ -81,7 +81,7 @@ func TestEscapeKeyEncoding(t *testing.T) {
 
 func TestCheckPtyRequest(t *testing.T) {
 	req := func(term string, w, h uint32, modes string) []byte {
-		return gossh.Marshal(ptyRequest{Term: term, Columns: w, Rows: h, WidthPixels: 1 << 30, HeightPix: 7, Modes: modes})
+		return gossh.Marshal(ptyRequest{Term: term, Columns: w, Rows: h, WidthPixels: 1 << 30, HeightPixels: 7, Modes: modes})
 	}
 	payload, win, ok := checkPtyRequest(req("xterm-256color", 65535, 65535, "\x00"))
 	if !ok || win.Width != maxWindowWidth || win.Height != maxWindowHeight || win.WidthPixels != maxPixels || win.HeightPixels != 7 {

@@ -150,7 +150,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := <-done
 	if err != nil && ctx.Err() != nil {
 		_ = s.Close()
-		return fmt.Errorf("sessions still open after the grace period were closed: %w", err)
+		return fmt.Errorf("shutdown: sessions cut off at the grace period: %w", err)
 	}
 	s.closeAllConns() // connections still in their handshake
 	return err

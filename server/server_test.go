@@ -265,7 +265,7 @@ func TestShutdownShowsRestartNoticeThenEndsTUI(t *testing.T) {
 	}
 }
 
-func TestShutdownIsImmediateWithoutSessions(t *testing.T) {
+func TestShutdownReturnsNilWithoutSessions(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	ts.exec(t, "text")
 	ctx, cancel := context.WithTimeout(context.Background(), testkit.WaitTimeout)
