@@ -95,8 +95,8 @@ func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range notes {
-		if logger != nil {
+	if logger != nil {
+		for _, n := range notes {
 			logger.Info("resume field ignored", "at", fmt.Sprintf("%s:%d:%d", path, n.Line, n.Col), "note", n.Message)
 		}
 	}
