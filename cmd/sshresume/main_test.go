@@ -219,3 +219,17 @@ func TestHostKeyErrorsNameTheEnvironment(t *testing.T) {
 		}
 	})
 }
+
+// TestHelpListsCommands: "sshresume -h" is the list of commands, not only
+// serve's flags, and points to each command's -h.
+func TestHelpListsCommands(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		status, out, _ := runCmd(t, args...)
+		if status != 0 || !strings.Contains(out, "Commands:") || !strings.Contains(out, "healthcheck") || !strings.Contains(out, `"sshresume serve -h"`) {
+			t.Errorf("%q: status %d, output %q", args, status, out)
+		}
+	}
+	if status, _, stderr := runCmd(t, "serve", "-h"); status != 0 || !strings.Contains(stderr, "-max-conns") {
+		t.Errorf("serve -h: status %d, stderr %q; want serve's flags", status, stderr)
+	}
+}
