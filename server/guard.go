@@ -176,9 +176,9 @@ func (g *connGuard) openChannel() bool {
 
 // acquirePTY gives a session channel the connection's one terminal, or
 // reports that another channel holds it. A terminal means a TUI, the costliest
-// thing a visitor can ask for (about 11 MB at the largest window), and every
-// memory bound (-max-conns, fly.toml, docs/DEPLOY.md) counts one per
-// connection; a channel refused a terminal is served plain text.
+// thing a visitor can ask for (about 11 MB at the largest window), and the
+// sizing of Config.MaxConns (in the README, fly.toml and docs/DEPLOY.md) counts
+// one per connection; a channel refused a terminal is served plain text.
 func (g *connGuard) acquirePTY() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
