@@ -31,7 +31,7 @@ type Server struct {
 
 	closing atomic.Bool // Shutdown or Close has begun
 
-	silentTimeout time.Duration // a test hook: silentTimeout, shortened
+	silentTimeout time.Duration // the silentTimeout constant; a test hook, for tests to shorten it
 
 	mu       sync.Mutex
 	listener net.Listener
