@@ -256,3 +256,19 @@ func TestSectionIndex(t *testing.T) {
 		t.Errorf("SectionIndex(nope) = %d, want -1", i)
 	}
 }
+
+// TestSectionIDsIsACopy: the list validation trusts cannot be changed from
+// outside the package.
+func TestSectionIDsIsACopy(t *testing.T) {
+	ids := content.SectionIDs()
+	if len(ids) == 0 || ids[0] != "about" || ids[len(ids)-1] != "contact" {
+		t.Fatalf("SectionIDs() = %q", ids)
+	}
+	ids[0] = "hobbies"
+	if got := content.SectionIDs()[0]; got != "about" {
+		t.Errorf("after changing a copy, the first section ID is %q", got)
+	}
+	if _, err := content.Parse("r.yaml", []byte("basics:\n  name: A\nmeta:\n  sshresume:\n    order: [hobbies]\n")); err == nil {
+		t.Error("a section ID written into a copy became valid")
+	}
+}

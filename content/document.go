@@ -46,8 +46,11 @@ type Link struct {
 	URL   string // where it points: "mailto:thw@berkeley.edu"
 }
 
-// SectionIDs lists every section ID in the default reading order.
-var SectionIDs = []string{
+// SectionIDs lists every section ID in the default reading order. It returns a
+// copy: validation and the section order trust the list.
+func SectionIDs() []string { return slices.Clone(sectionIDs) }
+
+var sectionIDs = []string{
 	"about", "work", "projects", "publications", "education", "awards", "certificates",
 	"volunteer", "skills", "languages", "interests", "references", "contact",
 }
@@ -145,13 +148,13 @@ func buildDocument(r *Resume) *Document {
 // sectionOrder puts the owner's order first, then every other section in the default
 // order. Unknown IDs are rejected by validation before this runs.
 func sectionOrder(order []string) []string {
-	out := make([]string, 0, len(SectionIDs))
+	out := make([]string, 0, len(sectionIDs))
 	for _, id := range order {
-		if slices.Contains(SectionIDs, id) && !slices.Contains(out, id) {
+		if slices.Contains(sectionIDs, id) && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
-	for _, id := range SectionIDs {
+	for _, id := range sectionIDs {
 		if !slices.Contains(out, id) {
 			out = append(out, id)
 		}

@@ -28,7 +28,7 @@ var exports = []Export{
 	}},
 	{"md", "the resume as Markdown", markdown},
 	{"json", "the resume as a JSON Resume document (jsonresume.org)", jsonResume},
-	{"vcard", "a vCard 4.0 contact card: name, email, phone, links", vcard},
+	{"vcard", "a vCard 4.0 contact: name, title, email, phone, links, address, photo", vcard},
 }
 
 // Exports lists every export, in the order lists of commands show them.

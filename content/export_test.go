@@ -364,6 +364,25 @@ func TestVCardEscapesAndFolds(t *testing.T) {
 	}
 }
 
+// TestVCardPhotoOnlyFromWebURL: basics.image becomes PHOTO when address books
+// can fetch it, and is left out otherwise.
+func TestVCardPhotoOnlyFromWebURL(t *testing.T) {
+	for image, want := range map[string]bool{
+		"https://example.com/ada.png": true,
+		"http://example.com/ada.png":  true,
+		"ada.png":                     false,
+		"file:///home/ada/ada.png":    false,
+	} {
+		r, err := content.Parse("v.json", []byte(fmt.Sprintf(`{"basics": {"name": "Ada", "image": %q}}`, image)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(render(t, "vcard", r), "\r\nPHOTO:"+image+"\r\n"); got != want {
+			t.Errorf("image %q: PHOTO written %v, want %v", image, got, want)
+		}
+	}
+}
+
 // FuzzParse feeds arbitrary files to the loader: it must never panic, and a
 // resume it accepts must export without control characters and round-trip
 // through its JSON export.

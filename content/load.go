@@ -13,8 +13,8 @@ import (
 	"unicode/utf8"
 )
 
-// DefaultFile is the name the embedded default resume is reported under in errors.
-const DefaultFile = "content/resume.json"
+// defaultFile is the name the embedded default resume is reported under in errors.
+const defaultFile = "content/resume.json"
 
 //go:embed resume.json
 var defaultJSON []byte
@@ -24,16 +24,17 @@ func DefaultJSON() []byte { return bytes.Clone(defaultJSON) }
 
 // Default parses and validates the embedded default resume.
 func Default() (*Resume, error) {
-	return Parse(DefaultFile, defaultJSON)
+	return Parse(defaultFile, defaultJSON)
 }
 
-// Load reads, parses and validates a resume file.
-func Load(path string) (*Resume, error) {
+// Load reads a resume file and checks it as Check does, notes included: the one
+// way serve, render, preview and check read a file.
+func Load(path string) (*Resume, []Problem, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read resume: %w", err)
+		return nil, nil, fmt.Errorf("read resume: %w", err)
 	}
-	return Parse(path, data)
+	return Check(path, data)
 }
 
 // Problem is one thing wrong with a resume file, at a 1-based line and column.

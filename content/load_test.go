@@ -2,6 +2,9 @@ package content_test
 
 import (
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -171,5 +174,33 @@ func TestJSONSyntaxErrorPositions(t *testing.T) {
 		if got := problems(t, "r.json", doc); len(got) != 1 || got[0] != want {
 			t.Errorf("%q:\n got %q\nwant %q", doc, got, want)
 		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "resume.yaml")
+	if err := os.WriteFile(file, []byte("basics:\n  name: Ada\n  pronouns: she/her\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, notes, err := content.Load(file)
+	if err != nil || r.Basics.Name != "Ada" {
+		t.Fatalf("Load: %v, %+v", err, r)
+	}
+	if len(notes) != 1 || notes[0].Line != 3 || !strings.Contains(notes[0].Message, "basics.pronouns") {
+		t.Errorf("notes = %+v, want the ignored field at line 3", notes)
+	}
+
+	_, _, err = content.Load(filepath.Join(dir, "missing.json"))
+	if !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "read resume: ") {
+		t.Errorf("missing file: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"basics": {"name": 1}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var perr *content.Error
+	if _, _, err := content.Load(bad); !errors.As(err, &perr) || perr.File != bad {
+		t.Errorf("invalid file: %v, want a *content.Error naming it", err)
 	}
 }

@@ -60,13 +60,13 @@ func validate(r *Resume) []Problem {
 		v.url("/meta/canonical", r.Meta.Canonical)
 		if p := r.Meta.SSHResume; p != nil {
 			for _, id := range slices.Sorted(maps.Keys(p.Titles)) {
-				if !slices.Contains(SectionIDs, id) {
-					v.add("/meta/sshresume/titles/"+escapePointer(id), fmt.Sprintf("unknown section %q in meta.sshresume.titles (sections: %s)", id, strings.Join(SectionIDs, ", ")))
+				if !slices.Contains(sectionIDs, id) {
+					v.add("/meta/sshresume/titles/"+escapePointer(id), fmt.Sprintf("unknown section %q in meta.sshresume.titles (sections: %s)", id, strings.Join(sectionIDs, ", ")))
 				}
 			}
 			for i, id := range p.Order {
-				if !slices.Contains(SectionIDs, id) {
-					v.add(fmt.Sprintf("/meta/sshresume/order/%d", i), fmt.Sprintf("unknown section %q in meta.sshresume.order (sections: %s)", id, strings.Join(SectionIDs, ", ")))
+				if !slices.Contains(sectionIDs, id) {
+					v.add(fmt.Sprintf("/meta/sshresume/order/%d", i), fmt.Sprintf("unknown section %q in meta.sshresume.order (sections: %s)", id, strings.Join(sectionIDs, ", ")))
 				}
 			}
 		}

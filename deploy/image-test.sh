@@ -280,7 +280,7 @@ for c in fleet1 fleet2; do
 	p=$(port "$c")
 	got=$(fingerprint "$p")
 	[ "$got" = "$want" ] || fail "$c serves $got, want $want"
-	pm logs "$c" 2>&1 | has 'source=SSHRESUME_HOST_KEY' || fail "$c did not take its key from SSHRESUME_HOST_KEY"
+	pm logs "$c" 2>&1 | has 'source=PEM' || fail "$c did not take its key from SSHRESUME_HOST_KEY"
 	got=$(keyscan "$p" -D | awk '$4 == 4 && $5 == 2 {print $6}')
 	[ "$got" = "$sshfp" ] || fail "$c: SSHFP from the server $got, from ssh-keygen -r $sshfp"
 	ssh -T -p "$p" "${ssh_opts[@]}" "${trust_key[@]}" 127.0.0.1 help >/dev/null || fail "$c: OpenSSH does not accept the published key"
@@ -318,7 +318,7 @@ ssh -T -p "$p" "${ssh_opts[@]}" "${trust_key[@]}" -o ProxyCommand="bash $work/pr
 	fail "no resume through a PROXY v2 header"
 cmp -s "$work/fly.txt" "$work/text.txt" || fail "the resume through PROXY differs from the plain one"
 pm logs fly 2>&1 | has '"remote":"203.0.113.7:40000"' || fail "the log does not show the visitor's address from the header"
-pm logs fly 2>&1 | has '"source":"SSHRESUME_HOST_KEY"' || fail "the key did not come from the secret"
+pm logs fly 2>&1 | has '"source":"PEM"' || fail "the key did not come from the secret"
 pass "through a PROXY v2 header: the resume, the published key, and the visitor's address 203.0.113.7:40000 in the log"
 pm rm -f -t 0 fly >/dev/null
 

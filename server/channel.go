@@ -31,12 +31,11 @@ type chanGuard struct {
 	conn *connGuard
 	log  func(msg string, kv ...any)
 
-	pty  atomic.Bool // a PTY was granted: output is then not activity
+	pty  atomic.Bool // a PTY was granted (the connection's one): output is then not activity
 	live atomic.Pointer[liveSession]
 
 	winMu   sync.Mutex
 	win     ssh.Window
-	winSet  bool
 	winWake chan struct{} // one pending wake-up at most
 	envs    int
 }
@@ -75,7 +74,6 @@ func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc goss
 		_ = nc.Reject(gossh.ResourceShortage, fmt.Sprintf("at most %d sessions per connection", maxSessionsPerConn))
 		return
 	}
-	defer cg.closeChannel()
 	g := &chanGuard{
 		conn:    cg,
 		winWake: make(chan struct{}, 1),
@@ -83,6 +81,9 @@ func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc goss
 			s.log.Debug(msg, append([]any{"remote", cg.remote}, kv...)...)
 		},
 	}
+	// DefaultSessionHandler returns once the channel's requests have ended,
+	// so the filter no longer changes g.pty.
+	defer func() { cg.closeChannel(g.pty.Load()) }()
 	ssh.DefaultSessionHandler(srv, conn, filteredChannel{NewChannel: nc, g: g}, &sessionContext{Context: ctx, g: g})
 }
 
@@ -138,13 +139,16 @@ func (g *chanGuard) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) 
 		switch req.Type {
 		case "pty-req":
 			payload, win, ok := checkPtyRequest(req.Payload)
-			if ok && !started && !g.pty.Load() {
+			switch {
+			case !ok || started || g.pty.Load():
+				g.log("pty request refused", "term", clean(ptyTerm(req.Payload), 64))
+			case !g.conn.acquirePTY():
+				g.log("pty request refused", "term", clean(ptyTerm(req.Payload), 64), "reason", "one terminal per connection")
+			default:
 				req.Payload = payload
 				g.setWindow(win)
 				g.pty.Store(true)
 				forward = true
-			} else {
-				g.log("pty request refused", "term", clean(ptyTerm(req.Payload), 64))
 			}
 		case "window-change":
 			win, ok := checkWindowChange(req.Payload)
@@ -194,7 +198,7 @@ func (g *chanGuard) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) 
 // frame, never a queue.
 func (g *chanGuard) setWindow(w ssh.Window) {
 	g.winMu.Lock()
-	g.win, g.winSet = w, true
+	g.win = w
 	g.winMu.Unlock()
 	select {
 	case g.winWake <- struct{}{}:
@@ -211,10 +215,10 @@ func (g *chanGuard) window() ssh.Window {
 
 // ptyRequest is the payload of a "pty-req" (RFC 4254 §6.2).
 type ptyRequest struct {
-	Term                   string
-	Columns, Rows          uint32
-	WidthPixels, HeightPix uint32
-	Modes                  string
+	Term                      string
+	Columns, Rows             uint32
+	WidthPixels, HeightPixels uint32
+	Modes                     string
 }
 
 // checkPtyRequest validates a pty-req payload and returns it with the window
@@ -230,12 +234,12 @@ func checkPtyRequest(payload []byte) ([]byte, ssh.Window, bool) {
 		return nil, ssh.Window{}, false
 	}
 	r.Columns, r.Rows = clampDims(r.Columns, r.Rows)
-	r.WidthPixels, r.HeightPix = min(r.WidthPixels, maxPixels), min(r.HeightPix, maxPixels)
+	r.WidthPixels, r.HeightPixels = min(r.WidthPixels, maxPixels), min(r.HeightPixels, maxPixels)
 	return gossh.Marshal(&r), ssh.Window{
 		Width:        int(r.Columns),
 		Height:       int(r.Rows),
 		WidthPixels:  int(r.WidthPixels),
-		HeightPixels: int(r.HeightPix),
+		HeightPixels: int(r.HeightPixels),
 	}, true
 }
 
@@ -252,8 +256,8 @@ func ptyTerm(payload []byte) string {
 // checkWindowChange parses a window-change payload (RFC 4254 §6.7) and clamps it.
 func checkWindowChange(payload []byte) (ssh.Window, bool) {
 	var r struct {
-		Columns, Rows          uint32
-		WidthPixels, HeightPix uint32
+		Columns, Rows             uint32
+		WidthPixels, HeightPixels uint32
 	}
 	if err := gossh.Unmarshal(payload, &r); err != nil {
 		return ssh.Window{}, false
@@ -263,7 +267,7 @@ func checkWindowChange(payload []byte) (ssh.Window, bool) {
 		Width:        int(w),
 		Height:       int(h),
 		WidthPixels:  int(min(r.WidthPixels, maxPixels)),
-		HeightPixels: int(min(r.HeightPix, maxPixels)),
+		HeightPixels: int(min(r.HeightPixels, maxPixels)),
 	}, true
 }
 

@@ -13,6 +13,14 @@ import (
 // left to the host's own sshd; deployments map public port 22 to this one.
 const DefaultPort = 23234
 
+// DefaultAddr is the address the server listens on unless told otherwise: this
+// host only, on DefaultPort.
+const DefaultAddr = "localhost:23234"
+
+// defaultMaxConnsPerIP is DefaultConfig's MaxConnsPerIP, and the burst of the
+// per-address rate when MaxConnsPerIP is 0 (no cap).
+const defaultMaxConnsPerIP = 10
+
 // Config is everything the server needs to run. The zero value is not usable: start
 // from DefaultConfig.
 type Config struct {
@@ -52,7 +60,8 @@ type Config struct {
 	// (an IPv6 /64 counts as one address). Zero disables it.
 	MaxConnsPerIP int
 	// ConnRatePerIP is how many new connections per minute one client address
-	// may open, after a burst of MaxConnsPerIP. Zero disables it.
+	// may open, after a burst of MaxConnsPerIP (of 10 when MaxConnsPerIP is
+	// zero). Zero disables it.
 	ConnRatePerIP int
 	// ProxyProtocol requires every connection to start with a PROXY protocol
 	// header (v1 or v2), as load balancers send it, and takes the client's
@@ -64,7 +73,7 @@ type Config struct {
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		Addr:          fmt.Sprintf("localhost:%d", DefaultPort),
+		Addr:          DefaultAddr,
 		HostKeyFile:   DefaultHostKeyFile(),
 		ShutdownGrace: 10 * time.Second,
 		Version:       "dev",
@@ -73,7 +82,7 @@ func DefaultConfig() Config {
 		IdleTimeout:      10 * time.Minute,
 		MaxSession:       time.Hour,
 		MaxConns:         500,
-		MaxConnsPerIP:    10,
+		MaxConnsPerIP:    defaultMaxConnsPerIP,
 		ConnRatePerIP:    30,
 	}
 }
@@ -93,13 +102,20 @@ func DefaultHostKeyFile() string {
 	return filepath.Join(dir, "sshresume", "ssh_host_ed25519_key")
 }
 
+// ErrNoHostKey is the error of a Config with neither a host key PEM nor a key
+// file.
+var ErrNoHostKey = errors.New("no host key")
+
+// ErrHostKeyPEM is the error of a host key PEM that does not parse.
+var ErrHostKeyPEM = errors.New("parse host key PEM")
+
 // Validate reports the first thing wrong with c.
 func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("address %q: %w", c.Addr, err)
 	}
 	if len(c.HostKeyPEM) == 0 && c.HostKeyFile == "" {
-		return errors.New("no host key: set a host key file or SSHRESUME_HOST_KEY")
+		return ErrNoHostKey
 	}
 	for _, d := range []struct {
 		name string

@@ -11,6 +11,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/server"
 )
 
@@ -44,27 +45,37 @@ func TestEveryExportOverSSH(t *testing.T) {
 		t.Fatalf("%d exports but facts for %d", len(content.Exports()), len(seedFacts))
 	}
 	for _, e := range content.Exports() {
-		t.Run(e.Name, func(t *testing.T) {
-			out, errOut, status := ts.exec(t, e.Name)
-			if status != 0 || errOut != "" {
-				t.Errorf("exit status %d, stderr %q; want 0 and nothing", status, errOut)
+		commands := []string{e.Name}
+		if e.Name == content.DefaultExport {
+			commands = append(commands, "") // ssh -T HOST, no command
+		}
+		for _, cmd := range commands {
+			name := cmd
+			if name == "" {
+				name = "no command"
 			}
-			if out != string(e.Render(seed)) {
-				t.Errorf("output differs from the %s export of the seed", e.Name)
-			}
-			if c, i := escapeFree(e.Name, out); i >= 0 {
-				t.Errorf("control character %U at byte %d", c, i)
-			}
-			facts := seedFacts[e.Name]
-			if len(facts) == 0 {
-				t.Fatalf("no seed facts listed for %s", e.Name)
-			}
-			for _, f := range facts {
-				if !strings.Contains(out, f) {
-					t.Errorf("output lacks %q", f)
+			t.Run(name, func(t *testing.T) {
+				out, errOut, status := ts.exec(t, cmd)
+				if status != 0 || errOut != "" {
+					t.Errorf("exit status %d, stderr %q; want 0 and nothing", status, errOut)
 				}
-			}
-		})
+				if out != string(e.Render(seed)) {
+					t.Errorf("output differs from the %s export of the seed", e.Name)
+				}
+				if c, i := escapeFree(e.Name, out); i >= 0 {
+					t.Errorf("control character %U at byte %d", c, i)
+				}
+				facts := seedFacts[e.Name]
+				if len(facts) == 0 {
+					t.Fatalf("no seed facts listed for %s", e.Name)
+				}
+				for _, f := range facts {
+					if !strings.Contains(out, f) {
+						t.Errorf("output lacks %q", f)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -106,7 +117,9 @@ func TestHelpListsEveryCommand(t *testing.T) {
 }
 
 func TestCommandMisuseExitStatus(t *testing.T) {
-	ts := startServer(t, testConfig(t))
+	cfg := testConfig(t)
+	cfg.ConnRatePerIP = 0 // a connection per row
+	ts := startServer(t, cfg)
 	tests := []struct {
 		cmd    string
 		status int
@@ -117,8 +130,16 @@ func TestCommandMisuseExitStatus(t *testing.T) {
 		{"JSON", 1, `unknown command "JSON"`},
 		{"json extra", 2, "json takes no arguments"},
 		{"help me", 2, "help takes no arguments"},
-		{"'\x1b[2J'", 1, `unknown command "\\x1b[2J"`},
+		{"\x1b[2J", 1, `unknown command "\\x1b[2J"`},
+		// Commands are plain words: quotes are not parsed, so a quote that
+		// would not parse is part of an unknown word, never the default export.
+		{"'\x1b[2J'", 1, `unknown command "'\\x1b[2J'"`},
+		{`\`, 1, `unknown command "\\"`},
+		{`json"`, 1, `unknown command "json\""`},
+		{`"json"`, 1, `unknown command "\"json\""`},
 		{strings.Repeat("j", server.MaxCommandLen+1), 2, "command too long"},
+		// Refused before it is split, whatever it holds.
+		{"'" + strings.Repeat("x", server.MaxCommandLen), 2, "command too long"},
 	}
 	for _, tt := range tests {
 		out, errOut, status := ts.exec(t, tt.cmd)
@@ -135,8 +156,13 @@ func TestCommandMisuseExitStatus(t *testing.T) {
 		if !strings.Contains(errOut, tt.stderr) {
 			t.Errorf("%q: stderr %q lacks %q", name, errOut, tt.stderr)
 		}
-		if tt.status == 1 && !strings.Contains(errOut, "  vcard  ") {
-			t.Errorf("%q: stderr does not list the commands: %q", name, errOut)
+		if tt.status != 1 {
+			continue
+		}
+		for _, e := range append(content.Exports(), content.Export{Name: "help"}) {
+			if !strings.Contains(errOut, "\n  "+e.Name+" ") {
+				t.Errorf("%q: stderr does not list the command %s: %q", name, e.Name, errOut)
+			}
 		}
 		if c, i := escapeFree("", errOut); i >= 0 {
 			t.Errorf("%q: stderr has control character %U at byte %d", name, c, i)
@@ -148,10 +174,7 @@ func TestCommandMisuseExitStatus(t *testing.T) {
 // must neither wait for it nor read it.
 func TestExportIgnoresStdin(t *testing.T) {
 	ts := startServer(t, testConfig(t))
-	sess, err := ts.dial(t).NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := testkit.NewSession(t, ts.dial(t))
 	in, err := sess.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +188,7 @@ func TestExportIgnoresStdin(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
 	var werr error
-	if !poll(func() bool {
+	if !testkit.Poll(func() bool {
 		select {
 		case werr = <-done:
 			return true
@@ -189,10 +212,7 @@ func TestExportWithPTY(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	seed := defaultResume(t)
 	for _, name := range []string{"text", "json", "help"} {
-		sess, err := ts.dial(t).NewSession()
-		if err != nil {
-			t.Fatal(err)
-		}
+		sess := testkit.NewSession(t, ts.dial(t))
 		if err := sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
 			t.Fatal(err)
 		}
@@ -237,7 +257,7 @@ func otherResume(t *testing.T) *content.Resume {
 func TestRunningSessionKeepsItsResume(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	old := ts.openTerminal(t, "xterm-256color", 80, 24, "")
-	old.waitFor("Tianhao Wu", "Current Interest")
+	old.WaitFor("Tianhao Wu", "Current Interest")
 
 	ts.SetResume(otherResume(t))
 
@@ -245,10 +265,10 @@ func TestRunningSessionKeepsItsResume(t *testing.T) {
 		t.Errorf("a new plain session gets %q", out)
 	}
 	fresh := ts.openTerminal(t, "xterm-256color", 80, 24, "")
-	fresh.waitFor("Ada Lovelace", "Notes on the Analytical Engine.")
+	fresh.WaitFor("Ada Lovelace", "Notes on the Analytical Engine.")
 
 	old.send("l") // the next section of the old resume
-	screen := old.waitFor("TikTok Inc", "Sep 2023 – Present")
+	screen := old.WaitFor("TikTok Inc", "Sep 2023 – Present")
 	if strings.Contains(screen, "Ada Lovelace") {
 		t.Errorf("the running session shows the new resume:\n%s", screen)
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/sshresume/sshresume/internal/testkit"
 )
 
 func FuzzPtyRequest(f *testing.F) {
@@ -89,7 +91,7 @@ func FuzzTerminalInput(f *testing.F) {
 // fuzzTarget is one real server and visitor connection per fuzz target.
 type fuzzTarget struct {
 	client *gossh.Client
-	logs   *lockedBuffer
+	logs   *testkit.Buffer
 }
 
 // FuzzCommand runs commands through a real session: whatever the command, the
@@ -97,7 +99,7 @@ type fuzzTarget struct {
 func FuzzCommand(f *testing.F) {
 	ft := newFuzzTarget(f)
 	f.Fuzz(func(t *testing.T, cmd string) {
-		sess := ft.session(t)
+		sess := ft.session(t, false)
 		var stderr strings.Builder
 		sess.Stderr = &stderr
 		err := sess.Run(cmd)
@@ -117,15 +119,12 @@ func FuzzCommand(f *testing.F) {
 func FuzzTUIInput(f *testing.F) {
 	ft := newFuzzTarget(f)
 	f.Fuzz(func(t *testing.T, input []byte) {
-		sess := ft.session(t)
+		sess := ft.session(t, true)
 		in, err := sess.StdinPipe()
 		if err != nil {
 			t.Fatal(err)
 		}
 		sess.Stdout = io.Discard
-		if err := sess.RequestPty("xterm-256color", 24, 80, nil); err != nil {
-			t.Fatal(err)
-		}
 		if err := sess.Shell(); err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +137,7 @@ func FuzzTUIInput(f *testing.F) {
 		// swallows input until the escape timeout.
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
-		deadline := time.After(10 * time.Second)
+		deadline := time.After(testkit.WaitTimeout)
 		for {
 			select {
 			case err := <-done:
@@ -163,31 +162,32 @@ func newFuzzTarget(f *testing.F) *fuzzTarget {
 	cfg := DefaultConfig()
 	cfg.ConnRatePerIP = 0
 	s, logs := newTestServer(f, cfg)
-	addr := serveTest(f, s)
-	client, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "fuzz", HostKeyCallback: gossh.FixedHostKey(s.PublicKey()), Timeout: 10 * time.Second})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { _ = client.Close() })
+	client := testkit.Dial(f, serveTest(f, s), s.PublicKey())
 	return &fuzzTarget{client: client, logs: logs}
 }
 
-// session opens a session on the shared connection, waiting for a slot: the
-// previous session's channel may still be closing.
-func (ft *fuzzTarget) session(t *testing.T) *gossh.Session {
+// session opens a session on the shared connection, with a terminal if pty,
+// waiting for a slot: the previous session's channel, which held the
+// connection's one terminal, may still be closing.
+func (ft *fuzzTarget) session(t *testing.T, pty bool) *gossh.Session {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		sess, err := ft.client.NewSession()
-		if err == nil {
-			t.Cleanup(func() { _ = sess.Close() })
-			return sess
+	var sess *gossh.Session
+	var err error
+	if !testkit.Poll(func() bool {
+		sess, err = ft.client.NewSession()
+		if err != nil || !pty {
+			return err == nil
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no session: %v", err)
+		if err = sess.RequestPty("xterm-256color", 24, 80, nil); err != nil {
+			_ = sess.Close()
+			return false
 		}
-		time.Sleep(5 * time.Millisecond)
+		return true
+	}) {
+		t.Fatalf("no session: %v", err)
 	}
+	t.Cleanup(func() { _ = sess.Close() })
+	return sess
 }
 
 func (ft *fuzzTarget) checkLogs(t *testing.T) {

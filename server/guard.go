@@ -9,7 +9,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/ssh"
 	"golang.org/x/time/rate"
 
 	"github.com/sshresume/sshresume/views"
@@ -26,7 +25,8 @@ const (
 
 // maxSessionsPerConn bounds the session channels open at once on one
 // connection: one for the visitor, one more for a multiplexing client
-// (ControlMaster) that runs a command beside it.
+// (ControlMaster) that runs a command beside it. Only one of them may have a
+// terminal (see acquirePTY).
 const maxSessionsPerConn = 2
 
 // silentTimeout closes a connection whose client has sent nothing at all.
@@ -70,18 +70,18 @@ type connGuard struct {
 	start   time.Time
 
 	lastActive atomic.Int64 // UnixNano of the last input, or session start or end
-	idleWarned atomic.Bool
-	spoke      atomic.Bool // the client has sent something
+	spoke      atomic.Bool  // the client has sent something
 
-	mu        sync.Mutex
-	channels  int // session channels open
-	running   int // sessions whose handler runs
-	sessions  map[*liveSession]struct{}
-	timer     *time.Timer
-	maxWarned bool
-	expired   bool
-	closed    bool
-	closeOnce sync.Once
+	mu         sync.Mutex
+	channels   int                       // session channels open
+	pty        bool                      // one of them holds the connection's terminal
+	sessions   map[*liveSession]struct{} // sessions whose handler runs
+	timer      *time.Timer
+	idleWarned bool // the TUIs show the idle warning
+	maxWarned  bool // the TUIs have been warned of the time limit
+	expired    bool
+	closed     bool
+	closeOnce  sync.Once
 }
 
 func newConnGuard(s *Server, c net.Conn, release func()) *connGuard {
@@ -144,17 +144,20 @@ func (g *connGuard) Close() error {
 // progress, a session starting or ending. A pending idle warning is withdrawn.
 func (g *connGuard) touch() {
 	g.lastActive.Store(time.Now().UnixNano())
-	if g.idleWarned.Load() && g.idleWarned.CompareAndSwap(true, false) {
-		g.mu.Lock()
-		text := ""
-		if g.maxWarned {
-			text = g.maxNotice()
-		}
-		tuis := g.tuisLocked()
+	g.mu.Lock()
+	if !g.idleWarned {
 		g.mu.Unlock()
-		for _, l := range tuis {
-			l.notify(text)
-		}
+		return
+	}
+	g.idleWarned = false
+	text := ""
+	if g.maxWarned {
+		text = g.maxNotice()
+	}
+	tuis := g.tuisLocked()
+	g.mu.Unlock()
+	for _, l := range tuis {
+		l.notify(text)
 	}
 }
 
@@ -171,12 +174,32 @@ func (g *connGuard) openChannel() bool {
 	return true
 }
 
-// closeChannel counts a session channel gone. During a shutdown a connection
-// left without channels is closed: its client has had its exit status.
-func (g *connGuard) closeChannel() {
+// acquirePTY gives a session channel the connection's one terminal, or
+// reports that another channel holds it. A terminal means a TUI, the costliest
+// thing a visitor can ask for (about 11 MB at the largest window), and the
+// sizing of Config.MaxConns (in the README, fly.toml and docs/DEPLOY.md) counts
+// one per connection; a channel refused a terminal is served plain text.
+func (g *connGuard) acquirePTY() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.pty {
+		return false
+	}
+	g.pty = true
+	return true
+}
+
+// closeChannel counts a session channel gone, and gives back the terminal if
+// it held it: its TUI ends with it, as its input has ended. During a shutdown
+// a connection left without channels is closed: its client has had its exit
+// status.
+func (g *connGuard) closeChannel(heldPTY bool) {
 	g.mu.Lock()
 	g.channels--
-	idle := g.channels == 0 && g.running == 0
+	if heldPTY {
+		g.pty = false
+	}
+	idle := g.channels == 0 && len(g.sessions) == 0
 	g.mu.Unlock()
 	if idle && g.s.closing.Load() {
 		_ = g.Close()
@@ -186,7 +209,6 @@ func (g *connGuard) closeChannel() {
 // startSession registers a running session.
 func (g *connGuard) startSession(l *liveSession) {
 	g.mu.Lock()
-	g.running++
 	g.sessions[l] = struct{}{}
 	g.mu.Unlock()
 	g.touch()
@@ -196,7 +218,6 @@ func (g *connGuard) startSession(l *liveSession) {
 // endSession unregisters a session; the no-session timeout applies from now.
 func (g *connGuard) endSession(l *liveSession) {
 	g.mu.Lock()
-	g.running--
 	delete(g.sessions, l)
 	g.mu.Unlock()
 	g.touch()
@@ -207,7 +228,7 @@ func (g *connGuard) endSession(l *liveSession) {
 func (g *connGuard) idleWithoutChannel() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.channels == 0 && g.running == 0
+	return g.channels == 0 && len(g.sessions) == 0
 }
 
 func (g *connGuard) tuisLocked() []*liveSession {
@@ -236,74 +257,20 @@ func (g *connGuard) maxNotice() string {
 // check closes the connection if one of its deadlines has passed, warns the
 // visitor of one that is near, and arms the timer for the next.
 func (g *connGuard) check() {
-	now := time.Now()
 	g.mu.Lock()
 	if g.closed || g.expired {
 		g.mu.Unlock()
 		return
 	}
-	cfg := &g.s.cfg
-	last := time.Unix(0, g.lastActive.Load())
 	tuis := g.tuisLocked()
-
-	var next time.Time
-	consider := func(t time.Time) {
-		if t.After(now) && (next.IsZero() || t.Before(next)) {
-			next = t
-		}
-	}
-	var warn []string
-
-	if !g.spoke.Load() {
-		deadline := g.start.Add(g.s.silentTimeout)
-		if !now.Before(deadline) {
-			g.expireLocked(expiredSilent, nil)
-			return
-		}
-		consider(deadline)
-	}
-	idleLimit, why := cfg.IdleTimeout, expiredIdle
-	if g.running == 0 {
-		idleLimit, why = cfg.HandshakeTimeout, expiredNoSession
-	}
-	if idleLimit > 0 {
-		deadline := last.Add(idleLimit)
-		if !now.Before(deadline) {
-			g.expireLocked(why, tuis)
-			return
-		}
-		consider(deadline)
-		if why == expiredIdle && len(tuis) > 0 && !g.idleWarned.Load() {
-			warnAt := deadline.Add(-warnLead(idleLimit))
-			if !now.Before(warnAt) {
-				g.idleWarned.Store(true)
-				warn = append(warn, g.idleNotice())
-			} else {
-				consider(warnAt)
-			}
-		}
-	}
-	if cfg.MaxSession > 0 {
-		deadline := g.start.Add(cfg.MaxSession)
-		if !now.Before(deadline) {
-			g.expireLocked(expiredMax, tuis)
-			return
-		}
-		consider(deadline)
-		if len(tuis) > 0 && !g.maxWarned {
-			warnAt := deadline.Add(-warnLead(cfg.MaxSession))
-			if !now.Before(warnAt) {
-				g.maxWarned = true
-				warn = append(warn, g.maxNotice())
-			} else {
-				consider(warnAt)
-			}
-		}
-	}
-	if !next.IsZero() {
-		g.timer.Reset(next.Sub(now))
-	}
+	why, expired, warn := g.deadlinesLocked(time.Now(), len(tuis) > 0)
+	g.expired = expired
 	g.mu.Unlock()
+
+	if expired {
+		g.expire(why, tuis)
+		return
+	}
 	for _, text := range warn {
 		for _, l := range tuis {
 			l.notify(text)
@@ -311,12 +278,69 @@ func (g *connGuard) check() {
 	}
 }
 
-// expireLocked ends the connection for why: TUIs are asked to quit, so that the
+// deadlinesLocked works out what is due at now: the deadline that has passed
+// (why, expired), else the warnings to show the TUIs, if any; and it arms the
+// timer for the next deadline or warning.
+func (g *connGuard) deadlinesLocked(now time.Time, tui bool) (why expiry, expired bool, warn []string) {
+	cfg := &g.s.cfg
+	var next time.Time
+	consider := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+
+	if !g.spoke.Load() {
+		deadline := g.start.Add(g.s.silentTimeout)
+		if !now.Before(deadline) {
+			return expiredSilent, true, nil
+		}
+		consider(deadline)
+	}
+	idleLimit, idleWhy := cfg.IdleTimeout, expiredIdle
+	if len(g.sessions) == 0 {
+		idleLimit, idleWhy = cfg.HandshakeTimeout, expiredNoSession
+	}
+	if idleLimit > 0 {
+		deadline := time.Unix(0, g.lastActive.Load()).Add(idleLimit)
+		if !now.Before(deadline) {
+			return idleWhy, true, nil
+		}
+		consider(deadline)
+		if idleWhy == expiredIdle && tui && !g.idleWarned {
+			if warnAt := deadline.Add(-warnLead(idleLimit)); now.Before(warnAt) {
+				consider(warnAt)
+			} else {
+				g.idleWarned = true
+				warn = append(warn, g.idleNotice())
+			}
+		}
+	}
+	if cfg.MaxSession > 0 {
+		deadline := g.start.Add(cfg.MaxSession)
+		if !now.Before(deadline) {
+			return expiredMax, true, nil
+		}
+		consider(deadline)
+		if tui && !g.maxWarned {
+			if warnAt := deadline.Add(-warnLead(cfg.MaxSession)); now.Before(warnAt) {
+				consider(warnAt)
+			} else {
+				g.maxWarned = true
+				warn = append(warn, g.maxNotice())
+			}
+		}
+	}
+	if !next.IsZero() {
+		g.timer.Reset(next.Sub(now))
+	}
+	return 0, false, warn
+}
+
+// expire ends the connection for why: TUIs are asked to quit, so that the
 // visitor's terminal is restored and told why, and the connection is closed
 // after a short grace; without a TUI it is closed at once.
-func (g *connGuard) expireLocked(why expiry, tuis []*liveSession) {
-	g.expired = true
-	g.mu.Unlock()
+func (g *connGuard) expire(why expiry, tuis []*liveSession) {
 	logf := g.s.log.Info
 	if why == expiredSilent || why == expiredNoSession {
 		logf = g.s.log.Debug // scanners and floods: no visitor to speak of
@@ -356,8 +380,7 @@ func roughDuration(d time.Duration) string {
 // liveSession is one running session, known to its connection's guard and to
 // the server, so that timeouts and shutdown can reach its TUI.
 type liveSession struct {
-	g    *connGuard
-	sess ssh.Session
+	g *connGuard
 
 	mu       sync.Mutex
 	prog     *tea.Program // nil for exports

@@ -9,45 +9,22 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"charm.land/log/v2"
-	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/server"
 )
-
-// waitTimeout bounds every wait on the server; polling stops as soon as the
-// condition holds, so it only matters when something is broken.
-const waitTimeout = 10 * time.Second
-
-// syncBuffer is a bytes.Buffer safe for the server's logger and the test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // testServer is a real server listening on 127.0.0.1:0.
 type testServer struct {
 	*server.Server
 	addr string
-	logs *syncBuffer
+	logs *testkit.Buffer
 	done chan error // receives Serve's result
 }
 
@@ -72,7 +49,7 @@ func defaultResume(t testing.TB) *content.Resume {
 // startServer starts a server for cfg and shuts it down when the test ends.
 func startServer(t *testing.T, cfg server.Config) *testServer {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	logger := log.NewWithOptions(logs, log.Options{Level: log.DebugLevel})
 	srv, err := server.New(cfg, defaultResume(t), logger)
 	if err != nil {
@@ -98,16 +75,7 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 // dial connects as an anonymous visitor and checks the host key the server offers.
 func (ts *testServer) dial(t *testing.T) *gossh.Client {
 	t.Helper()
-	c, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{
-		User:            "visitor",
-		HostKeyCallback: gossh.FixedHostKey(ts.PublicKey()),
-		Timeout:         waitTimeout,
-	})
-	if err != nil {
-		t.Fatalf("dial %s: %v", ts.addr, err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c
+	return testkit.Dial(t, ts.addr, ts.PublicKey())
 }
 
 // exec runs a command without a PTY and returns stdout, stderr and the exit status.
@@ -115,12 +83,10 @@ func (ts *testServer) exec(t *testing.T, cmd string) (stdout, stderr string, sta
 	t.Helper()
 	client := ts.dial(t)
 	defer func() { _ = client.Close() }() // as ssh does when the command ends
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := testkit.NewSession(t, client)
 	var out, errOut bytes.Buffer
 	sess.Stdout, sess.Stderr = &out, &errOut
+	var err error
 	if cmd == "" {
 		err = sess.Shell()
 	} else {
@@ -143,16 +109,13 @@ func (ts *testServer) exec(t *testing.T, cmd string) (stdout, stderr string, sta
 // terminal is a visitor's terminal: a PTY session whose output is interpreted by a
 // terminal emulator, which also answers the program's queries as a terminal would.
 type terminal struct {
+	*testkit.Screen
 	t    *testing.T
 	sess *gossh.Session
 	in   io.WriteCloser
 
-	mu  sync.Mutex
-	emu *vt.Emulator
-	raw bytes.Buffer // everything the server sent
-
-	done    chan error    // receives the result of sess.Wait
-	outDone chan struct{} // closed when all the output has been read
+	done    chan error      // receives the result of sess.Wait
+	outDone <-chan struct{} // closed when all the output has been read
 }
 
 func (ts *testServer) openTerminal(t *testing.T, term string, width, height int, command string) *terminal {
@@ -164,14 +127,12 @@ func (ts *testServer) openTerminal(t *testing.T, term string, width, height int,
 // width×height, with an emulated screen of screenW×screenH.
 func (ts *testServer) openTerminalOn(t *testing.T, client *gossh.Client, term string, width, height, screenW, screenH int, command string) *terminal {
 	t.Helper()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := testkit.NewSession(t, client)
 	if err := sess.RequestPty(term, height, width, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	tm := &terminal{t: t, sess: sess, emu: vt.NewEmulator(screenW, screenH), done: make(chan error, 1), outDone: make(chan struct{})}
+	tm := &terminal{Screen: testkit.NewScreen(t, screenW, screenH, false), t: t, sess: sess, done: make(chan error, 1)}
+	var err error
 	tm.in, err = sess.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -188,47 +149,20 @@ func (ts *testServer) openTerminalOn(t *testing.T, client *gossh.Client, term st
 	if err != nil {
 		t.Fatal(err)
 	}
-	go tm.pump(out)
+	tm.outDone = tm.Attach(tm.in, out)
 	go func() { tm.done <- sess.Wait() }()
-	t.Cleanup(func() {
-		_ = sess.Close()
-		closeEmulator(tm.emu) // ends the goroutine copying its answers
-	})
+	t.Cleanup(func() { _ = sess.Close() })
 	return tm
 }
 
-// pump feeds the server's output to the emulator and the emulator's answers (to
-// colour and mode queries) back to the server.
-func (tm *terminal) pump(out io.Reader) {
-	defer close(tm.outDone)
-	go func() { _, _ = io.Copy(tm.in, tm.emu) }()
-	buf := make([]byte, 32*1024)
-	for {
-		n, err := out.Read(buf)
-		if n > 0 {
-			tm.mu.Lock()
-			tm.raw.Write(buf[:n])
-			_, _ = tm.emu.Write(buf[:n])
-			tm.mu.Unlock()
-		}
-		if err != nil {
-			return
-		}
+// resize changes the visitor's window: the emulated screen, and the server is
+// sent a window change.
+func (tm *terminal) resize(width, height int) {
+	tm.t.Helper()
+	tm.Resize(width, height)
+	if err := tm.sess.WindowChange(height, width); err != nil {
+		tm.t.Fatalf("window change: %v", err)
 	}
-}
-
-// screen is the text on the emulated screen.
-func (tm *terminal) screen() string {
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	return tm.emu.String()
-}
-
-// rawOutput is every byte the server sent so far.
-func (tm *terminal) rawOutput() string {
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	return tm.raw.String()
 }
 
 func (tm *terminal) send(keys string) {
@@ -238,25 +172,6 @@ func (tm *terminal) send(keys string) {
 	}
 }
 
-// waitFor polls the screen until every want is on it.
-func (tm *terminal) waitFor(want ...string) string {
-	tm.t.Helper()
-	var s string
-	ok := poll(func() bool {
-		s = tm.screen()
-		for _, w := range want {
-			if !strings.Contains(s, w) {
-				return false
-			}
-		}
-		return true
-	})
-	if !ok {
-		tm.t.Fatalf("screen never showed %q; it shows:\n%s", want, s)
-	}
-	return s
-}
-
 // waitExit waits for the session to end and returns its exit status.
 func (tm *terminal) waitExit() int {
 	tm.t.Helper()
@@ -264,7 +179,7 @@ func (tm *terminal) waitExit() int {
 	case err := <-tm.done:
 		select { // Wait does not wait for the output pipe to be read
 		case <-tm.outDone:
-		case <-time.After(waitTimeout):
+		case <-time.After(testkit.WaitTimeout):
 			tm.t.Error("output did not end with the session")
 		}
 		var exit *gossh.ExitError
@@ -275,31 +190,9 @@ func (tm *terminal) waitExit() int {
 			tm.t.Fatalf("session: %v", err)
 		}
 		return 0
-	case <-time.After(waitTimeout):
-		tm.t.Fatalf("session did not end; screen:\n%s", tm.screen())
+	case <-time.After(testkit.WaitTimeout):
+		tm.t.Fatalf("session did not end; screen:\n%s", tm.Text())
 		return -1
-	}
-}
-
-// poll calls cond until it returns true or waitTimeout passes.
-func poll(cond func() bool) bool {
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// closeEmulator ends reads of the emulator's answers. It closes the answer pipe
-// rather than calling Close, whose flag is not synchronised with Read.
-func closeEmulator(emu *vt.Emulator) {
-	if c, ok := emu.InputPipe().(io.Closer); ok {
-		_ = c.Close()
 	}
 }
 
@@ -312,7 +205,7 @@ func (ts *testServer) assertServes(t *testing.T) {
 	t.Helper()
 	start := time.Now()
 	tm := ts.openTerminal(t, "xterm-256color", 80, 24, "")
-	tm.waitFor(visitorName)
+	tm.WaitFor(visitorName)
 	t.Logf("first frame for a new visitor after %v", time.Since(start).Round(time.Millisecond))
 	tm.send("q")
 	if status := tm.waitExit(); status != 0 {
@@ -324,7 +217,7 @@ func (ts *testServer) assertServes(t *testing.T) {
 // local (127.0.0.0/8 is all this host's), so that tests can be several clients.
 func (ts *testServer) dialFrom(t *testing.T, local string) net.Conn {
 	t.Helper()
-	d := net.Dialer{Timeout: waitTimeout}
+	d := net.Dialer{Timeout: testkit.WaitTimeout}
 	if local != "" {
 		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(local)}
 	}
@@ -338,7 +231,7 @@ func (ts *testServer) dialFrom(t *testing.T, local string) net.Conn {
 
 // sshOver runs the SSH handshake as an anonymous visitor over c.
 func (ts *testServer) sshOver(c net.Conn) (*gossh.Client, error) {
-	_ = c.SetDeadline(time.Now().Add(waitTimeout))
+	_ = c.SetDeadline(time.Now().Add(testkit.WaitTimeout))
 	cc, chans, reqs, err := gossh.NewClientConn(c, ts.addr, &gossh.ClientConfig{
 		User:            "visitor",
 		HostKeyCallback: gossh.FixedHostKey(ts.PublicKey()),
@@ -355,7 +248,7 @@ func (ts *testServer) sshOver(c net.Conn) (*gossh.Client, error) {
 func (ts *testServer) holdConn(t *testing.T, local string) net.Conn {
 	t.Helper()
 	c := ts.dialFrom(t, local)
-	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+	_ = c.SetReadDeadline(time.Now().Add(testkit.WaitTimeout))
 	line, err := bufio.NewReader(c).ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "SSH-2.0-sshresume") {
 		t.Fatalf("held connection from %s: %q, %v", local, line, err)
@@ -367,7 +260,7 @@ func (ts *testServer) holdConn(t *testing.T, local string) net.Conn {
 // names why.
 func refusedWith(t *testing.T, c net.Conn, why string) {
 	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+	_ = c.SetReadDeadline(time.Now().Add(testkit.WaitTimeout))
 	got, _ := io.ReadAll(c)
 	if !strings.HasPrefix(string(got), "sshresume: ") || !strings.Contains(string(got), why) {
 		t.Errorf("refused connection got %q, want a message with %q", got, why)

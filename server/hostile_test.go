@@ -25,6 +25,7 @@ import (
 	"github.com/pires/go-proxyproto"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/server"
 )
 
@@ -33,7 +34,7 @@ func TestHugePtyRequestIsClamped(t *testing.T) {
 	// 65535×65535 would make the renderer allocate 4 G cells; the server draws
 	// at most 320×160, so the visitor's screen only needs that much.
 	tm := ts.openTerminalOn(t, ts.dial(t), "xterm", 65535, 65535, 320, 160, "")
-	tm.waitFor(visitorName)
+	tm.WaitFor(visitorName)
 	if !strings.Contains(ts.logs.String(), "width=320 height=160") {
 		t.Errorf("the session was not clamped to 320×160:\n%s", ts.logs.String())
 	}
@@ -43,7 +44,7 @@ func TestHugePtyRequestIsClamped(t *testing.T) {
 func TestWindowChangeStorm(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	tm := ts.openTerminal(t, "xterm", 80, 24, "")
-	tm.waitFor(visitorName)
+	tm.WaitFor(visitorName)
 	sizes := [][2]int{{0, 0}, {65535, 65535}, {1, 1}, {1 << 31, 1 << 31}, {300, 2}, {80, 24}}
 	for i := range 1000 {
 		s := sizes[i%len(sizes)]
@@ -52,24 +53,16 @@ func TestWindowChangeStorm(t *testing.T) {
 		}
 	}
 	// The last size wins, and the session still follows the visitor.
-	tm.mu.Lock()
-	tm.emu.Resize(120, 40)
-	tm.mu.Unlock()
-	if err := tm.sess.WindowChange(40, 120); err != nil {
-		t.Fatal(err)
-	}
-	tm.waitFor("1 Current Interest", "5 Awards and Honors")
+	tm.resize(120, 40)
+	tm.WaitFor("1 Current Interest", "5 Awards and Honors")
 	tm.send("l")
-	tm.waitFor("TikTok Inc")
+	tm.WaitFor("TikTok Inc")
 	ts.assertServes(t)
 }
 
 func TestEnvAllowList(t *testing.T) {
 	ts := startServer(t, testConfig(t))
-	sess, err := ts.dial(t).NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := testkit.NewSession(t, ts.dial(t))
 	for _, kv := range [][2]string{
 		{"TERM", "xterm-256color"}, {"LANG", "en_US.UTF-8"}, {"LC_ALL", "C"},
 		{"LC_MESSAGES", "de_DE"}, {"COLORTERM", "truecolor"}, {"NO_COLOR", "1"},
@@ -97,10 +90,7 @@ func TestEnvAllowList(t *testing.T) {
 
 func TestEnvFloodKeepsSixteen(t *testing.T) {
 	ts := startServer(t, testConfig(t))
-	sess, err := ts.dial(t).NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := testkit.NewSession(t, ts.dial(t))
 	accepted := 0
 	for i := range 300 {
 		if sess.Setenv(fmt.Sprintf("LC_%c%c", 'A'+i/26%26, 'A'+i%26), strings.Repeat("v", 100)) == nil {
@@ -120,10 +110,7 @@ func TestBadTermRefused(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	client := ts.dial(t)
 	for _, term := range []string{"xterm\x1b]0;owned\x07", strings.Repeat("x", 100), "xterm 256color", "xterm\n"} {
-		sess, err := client.NewSession()
-		if err != nil {
-			t.Fatal(err)
-		}
+		sess := testkit.NewSession(t, client)
 		if err := sess.RequestPty(term, 24, 80, nil); err == nil {
 			t.Errorf("pty-req with TERM %q accepted", term)
 		}
@@ -179,10 +166,7 @@ func TestForwardingAgentX11AndSubsystemsRefused(t *testing.T) {
 		}
 	}
 
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := testkit.NewSession(t, client)
 	for _, req := range []struct {
 		typ     string
 		payload []byte
@@ -226,7 +210,7 @@ func TestAtMostTwoSessionsPerConnection(t *testing.T) {
 		t.Errorf("third session: %v, want a refusal", err)
 	}
 	_ = open[0].Close()
-	if !poll(func() bool {
+	if !testkit.Poll(func() bool {
 		s, err := client.NewSession()
 		if err == nil {
 			_ = s.Close()
@@ -238,9 +222,50 @@ func TestAtMostTwoSessionsPerConnection(t *testing.T) {
 	ts.assertServes(t)
 }
 
+// TestOneTerminalPerConnection: a second session with a terminal on the same
+// connection would be a second TUI, twice what every memory bound counts per
+// connection. Its pty-req is refused and it is served plain text.
+func TestOneTerminalPerConnection(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	client := ts.dial(t)
+	first := ts.openTerminalOn(t, client, "xterm", 320, 160, 320, 160, "")
+	first.WaitFor(visitorName)
+
+	second := testkit.NewSession(t, client)
+	if err := second.RequestPty("xterm", 160, 320, nil); err == nil {
+		t.Error("a second pty-req on the connection was granted")
+	}
+	out, err := second.Output("")
+	if err != nil || !strings.HasPrefix(string(out), visitorName+"\n") || strings.Contains(string(out), "\x1b") {
+		t.Errorf("the second session got %v, %.80q…; want the plain text", err, out)
+	}
+	if st := ts.Stats(); st.TUIs != 1 {
+		t.Errorf("%d TUIs on one connection, want 1", st.TUIs)
+	}
+
+	// The terminal is the connection's again once its session has ended.
+	first.send("q")
+	if status := first.waitExit(); status != 0 {
+		t.Errorf("exit status %d after q", status)
+	}
+	if !testkit.Poll(func() bool {
+		sess, err := client.NewSession()
+		if err != nil {
+			return false // the first session's channel may still be closing
+		}
+		defer func() { _ = sess.Close() }()
+		return sess.RequestPty("xterm", 24, 80, nil) == nil
+	}) {
+		t.Error("no terminal after the first one ended")
+	}
+	ts.assertServes(t)
+}
+
 func TestOverlongCommandNeverHandledWhole(t *testing.T) {
 	ts := startServer(t, testConfig(t))
-	cmd := strings.Repeat("ab ", 30_000) // 90 KB of shell words
+	// 90 KB of words, after a quote that a shell-word parser would fail on:
+	// the length check comes first.
+	cmd := "'" + strings.Repeat("ab ", 30_000)
 	out, errOut, status := ts.exec(t, cmd)
 	if status != 2 || out != "" || !strings.Contains(errOut, "command too long") {
 		t.Errorf("status %d, stdout %q, stderr %q; want 2, nothing, 'command too long'", status, out, errOut)
@@ -259,7 +284,7 @@ func TestHandshakeDeadline(t *testing.T) {
 	stalled := ts.dialFrom(t, "")                   // sends its identification, then nothing
 	_, _ = io.WriteString(stalled, "SSH-2.0-x\r\n") // and waits inside the key exchange
 	for name, c := range map[string]net.Conn{"silent": silent, "stalled": stalled} {
-		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+		_ = c.SetReadDeadline(time.Now().Add(testkit.WaitTimeout))
 		if _, err := io.Copy(io.Discard, c); err != nil {
 			t.Errorf("%s connection: %v, want the server to close it", name, err)
 		}
@@ -270,10 +295,10 @@ func TestHandshakeDeadline(t *testing.T) {
 	go func() { wait <- client.Wait() }()
 	select {
 	case <-wait:
-	case <-time.After(waitTimeout):
+	case <-time.After(testkit.WaitTimeout):
 		t.Error("a connection without a session stayed open")
 	}
-	if !poll(func() bool { return ts.Stats().Accepted == 0 }) {
+	if !testkit.Poll(func() bool { return ts.Stats().Accepted == 0 }) {
 		t.Errorf("connections still counted: %+v", ts.Stats())
 	}
 	cfg.HandshakeTimeout = time.Minute
@@ -285,17 +310,17 @@ func TestIdleTimeoutWarnsThenEnds(t *testing.T) {
 	cfg.IdleTimeout = 3 * time.Second // warned 750ms before
 	ts := startServer(t, cfg)
 	tm := ts.openTerminal(t, "xterm", 80, 24, "")
-	tm.waitFor(visitorName)
-	tm.waitFor("No input for a while")
+	tm.WaitFor(visitorName)
+	tm.WaitFor("No input for a while")
 	tm.send("j") // a key withdraws the warning and restarts the clock
-	if !poll(func() bool { return !strings.Contains(tm.screen(), "No input for a while") }) {
+	if !testkit.Poll(func() bool { return !strings.Contains(tm.Text(), "No input for a while") }) {
 		t.Error("the warning stayed after a key")
 	}
-	tm.waitFor("No input for a while")
+	tm.WaitFor("No input for a while")
 	if status := tm.waitExit(); status != 0 {
 		t.Errorf("exit status %d", status)
 	}
-	if out := tm.rawOutput(); !strings.Contains(out, "closed after 3s without input") {
+	if out := tm.Raw(); !strings.Contains(out, "closed after 3s without input") {
 		t.Errorf("the visitor was not told why; output ends %q", out[max(0, len(out)-200):])
 	}
 	ts.assertServes(t)
@@ -306,13 +331,13 @@ func TestMaxSessionWarnsThenEnds(t *testing.T) {
 	cfg.MaxSession = 3 * time.Second
 	ts := startServer(t, cfg)
 	tm := ts.openTerminal(t, "xterm", 80, 24, "")
-	tm.waitFor(visitorName)
-	tm.waitFor("Time limit")
+	tm.WaitFor(visitorName)
+	tm.WaitFor("Time limit")
 	tm.send("j") // input does not extend a session
 	if status := tm.waitExit(); status != 0 {
 		t.Errorf("exit status %d", status)
 	}
-	if !strings.Contains(tm.rawOutput(), "closed at the time limit of 3s") {
+	if !strings.Contains(tm.Raw(), "closed at the time limit of 3s") {
 		t.Error("the visitor was not told why")
 	}
 	cfg.MaxSession = time.Hour
@@ -325,7 +350,7 @@ func TestTotalConnectionCap(t *testing.T) {
 	cfg.MaxConnsPerIP = 0
 	ts := startServer(t, cfg)
 	_ = ts.holdConn(t, "").Close()
-	if !poll(func() bool { return ts.Stats().Accepted == 0 }) {
+	if !testkit.Poll(func() bool { return ts.Stats().Accepted == 0 }) {
 		t.Fatal("a closed connection is still counted")
 	}
 	base := runtime.NumGoroutine()
@@ -340,10 +365,10 @@ func TestTotalConnectionCap(t *testing.T) {
 	for _, c := range held {
 		_ = c.Close()
 	}
-	if !poll(func() bool { return ts.Stats().Accepted == 0 }) {
+	if !testkit.Poll(func() bool { return ts.Stats().Accepted == 0 }) {
 		t.Errorf("slots not given back: %+v", ts.Stats())
 	}
-	if !poll(func() bool { return runtime.NumGoroutine() <= base }) {
+	if !testkit.Poll(func() bool { return runtime.NumGoroutine() <= base }) {
 		t.Errorf("%d goroutines after the connections closed, %d before", runtime.NumGoroutine(), base)
 	}
 	if got := ts.Stats().Refused["busy"]; got != 2 {
@@ -368,9 +393,9 @@ func TestPerAddressCap(t *testing.T) {
 	for _, c := range held {
 		_ = c.Close()
 	}
-	if !poll(func() bool {
+	if !testkit.Poll(func() bool {
 		c := ts.dialFrom(t, "127.0.0.2")
-		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+		_ = c.SetReadDeadline(time.Now().Add(testkit.WaitTimeout))
 		line := make([]byte, 4)
 		_, err := io.ReadFull(c, line)
 		_ = c.Close()
@@ -391,10 +416,10 @@ func TestConnectionRatePerAddress(t *testing.T) {
 	refusedWith(t, ts.dialFrom(t, "127.0.0.4"), "too many new connections")
 	ts.holdConn(t, "127.0.0.5") // another address
 	// One new connection per second comes back.
-	if !poll(func() bool {
+	if !testkit.Poll(func() bool {
 		c := ts.dialFrom(t, "127.0.0.4")
 		defer func() { _ = c.Close() }()
-		_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+		_ = c.SetReadDeadline(time.Now().Add(testkit.WaitTimeout))
 		b := make([]byte, 4)
 		_, err := io.ReadFull(c, b)
 		return err == nil && string(b) == "SSH-"
@@ -418,7 +443,7 @@ func TestProxyProtocol(t *testing.T) {
 	// Without a header: no SSH at all.
 	bare := ts.dialFrom(t, "")
 	_, _ = io.WriteString(bare, "SSH-2.0-x\r\n")
-	_ = bare.SetReadDeadline(time.Now().Add(waitTimeout))
+	_ = bare.SetReadDeadline(time.Now().Add(testkit.WaitTimeout))
 	if got, _ := io.ReadAll(bare); len(got) != 0 {
 		t.Errorf("a connection without a PROXY header got %q", got)
 	}
@@ -435,7 +460,7 @@ func TestProxyProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PROXY v1: %v", err)
 	}
-	if out, err := mustSession(t, v1).Output("text"); err != nil || !strings.Contains(string(out), visitorName) {
+	if out, err := testkit.NewSession(t, v1).Output("text"); err != nil || !strings.Contains(string(out), visitorName) {
 		t.Errorf("session through PROXY v1: %v", err)
 	}
 	if !strings.Contains(ts.logs.String(), "remote=203.0.113.7:50000") {
@@ -466,22 +491,13 @@ func TestProxyProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm := ts.openTerminalOn(t, client, "xterm", 80, 24, 80, 24, "")
-	tm.waitFor(visitorName)
-}
-
-func mustSession(t *testing.T, c *gossh.Client) *gossh.Session {
-	t.Helper()
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	tm.WaitFor(visitorName)
 }
 
 func TestHostileTerminalInput(t *testing.T) {
 	ts := startServer(t, testConfig(t))
 	tm := ts.openTerminal(t, "xterm", 80, 24, "")
-	tm.waitFor(visitorName)
+	tm.WaitFor(visitorName)
 	// Unterminated sequences and a paste that never ends: Bubble Tea alone
 	// would keep all of it and decode it again on every read.
 	for _, prefix := range []string{"\x1b]11;", "\x1bP", "\x1b[200~", "\x9d", "\x1b[" + strings.Repeat(";", 40)} {
@@ -490,7 +506,7 @@ func TestHostileTerminalInput(t *testing.T) {
 	tm.send("\x1b[201~") // end the paste
 	tm.send("\x1b[27u")  // a key after the junk: the session still reads keys
 	tm.send("l")
-	tm.waitFor("TikTok Inc")
+	tm.WaitFor("TikTok Inc")
 	tm.send("q")
 	if status := tm.waitExit(); status != 0 {
 		t.Errorf("exit status %d", status)
@@ -508,7 +524,7 @@ func TestOnlyModernAlgorithms(t *testing.T) {
 			User:              "visitor",
 			HostKeyCallback:   gossh.InsecureIgnoreHostKey(),
 			HostKeyAlgorithms: hostKeyAlgos,
-			Timeout:           waitTimeout,
+			Timeout:           testkit.WaitTimeout,
 		})
 		if err == nil {
 			_ = c.Close()
@@ -567,7 +583,7 @@ func TestSessionsLeaveNothingBehind(t *testing.T) {
 	cfg.ConnRatePerIP = 0
 	ts := startServer(t, cfg)
 	ts.exec(t, "text") // the server's own goroutines are running
-	if !poll(func() bool { return ts.Stats().Accepted == 0 }) {
+	if !testkit.Poll(func() bool { return ts.Stats().Accepted == 0 }) {
 		t.Fatal("the first visitor's connection is still counted")
 	}
 	settled := func(base int) bool {
@@ -575,16 +591,13 @@ func TestSessionsLeaveNothingBehind(t *testing.T) {
 	}
 	base := runtime.NumGoroutine()
 	for range 5 {
-		client, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{User: "v", HostKeyCallback: gossh.FixedHostKey(ts.PublicKey()), Timeout: waitTimeout})
-		if err != nil {
-			t.Fatal(err)
-		}
+		client := ts.dial(t)
 		tm := ts.openTerminalOn(t, client, "xterm", 80, 24, 80, 24, "")
-		tm.waitFor(visitorName)
+		tm.WaitFor(visitorName)
 		tm.send("\x1b[200~" + strings.Repeat("x", 100)) // a paste left open
 		tm.send("q")
 		_ = tm.sess.Close()
-		closeEmulator(tm.emu) // ends the test's own goroutine answering for it
+		tm.Close() // ends the test's own goroutine answering for it
 		_ = client.Close()
 		ts.exec(t, "text")
 	}
@@ -593,14 +606,8 @@ func TestSessionsLeaveNothingBehind(t *testing.T) {
 	// has stopped.
 	var wg sync.WaitGroup
 	for range 50 {
-		client, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{User: "v", HostKeyCallback: gossh.FixedHostKey(ts.PublicKey()), Timeout: waitTimeout})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sess, err := client.NewSession()
-		if err != nil {
-			t.Fatal(err)
-		}
+		client := ts.dial(t)
+		sess := testkit.NewSession(t, client)
 		in, _ := sess.StdinPipe()
 		sess.Stdout = io.Discard
 		if err := sess.RequestPty("xterm", 24, 80, nil); err != nil {
@@ -615,7 +622,7 @@ func TestSessionsLeaveNothingBehind(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if !poll(func() bool { return settled(base) }) {
+	if !testkit.Poll(func() bool { return settled(base) }) {
 		var stacks strings.Builder
 		_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
 		t.Errorf("%d goroutines and %+v after every client left; %d before:\n%s", runtime.NumGoroutine(), ts.Stats(), base, stacks.String())

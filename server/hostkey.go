@@ -15,7 +15,7 @@ import (
 
 // hostKey returns the server's host key and whether it was created just now.
 //
-// The order is deliberate. A key in the environment (a secret shared by a fleet)
+// The order is deliberate. A key given as PEM (a secret shared by a fleet)
 // wins. Otherwise the key file is used, and a key is generated only when the file
 // does not exist at all: a file that exists but is unreadable or corrupt stops the
 // server instead of being replaced, because a silently replaced key is what makes
@@ -38,7 +38,7 @@ func loadHostKey(cfg Config) (signer gossh.Signer, created bool, err error) {
 		signer, err := gossh.ParsePrivateKey(cfg.HostKeyPEM)
 		if err != nil {
 			// The error of ParsePrivateKey never quotes the key material.
-			return nil, false, fmt.Errorf("parse host key from SSHRESUME_HOST_KEY: %w", err)
+			return nil, false, fmt.Errorf("%w: %w", ErrHostKeyPEM, err)
 		}
 		return signer, false, nil
 	}

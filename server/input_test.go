@@ -12,6 +12,8 @@ import (
 	"charm.land/ssh"
 	uv "github.com/charmbracelet/ultraviolet"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/sshresume/sshresume/internal/testkit"
 )
 
 // filtered runs the input filter over chunks, deciding what is pending at the
@@ -36,7 +38,7 @@ func TestInputFilter(t *testing.T) {
 		"escape alone":             {[]string{"\x1b"}, escapeKey},
 		"alt+x":                    {[]string{"\x1bx"}, "\x1bx"},
 		"alt+[ is dropped":         {[]string{"\x1b["}, ""},
-		"background colour reply":  {[]string{"\x1b]11;rgb:1e1e/1e1e/1e1e\x1b\\"}, "\x1b]11;rgb:1e1e/1e1e/1e1e\x1b\\"},
+		"background color reply":   {[]string{"\x1b]11;rgb:1e1e/1e1e/1e1e\x1b\\"}, "\x1b]11;rgb:1e1e/1e1e/1e1e\x1b\\"},
 		"SGR mouse":                {[]string{"\x1b[<64;10;5M"}, "\x1b[<64;10;5M"},
 		"unterminated OSC":         {[]string{"\x1b]0;" + long}, ""},
 		"unterminated OSC in reads": {
@@ -79,7 +81,7 @@ func TestEscapeKeyEncoding(t *testing.T) {
 
 func TestCheckPtyRequest(t *testing.T) {
 	req := func(term string, w, h uint32, modes string) []byte {
-		return gossh.Marshal(ptyRequest{Term: term, Columns: w, Rows: h, WidthPixels: 1 << 30, HeightPix: 7, Modes: modes})
+		return gossh.Marshal(ptyRequest{Term: term, Columns: w, Rows: h, WidthPixels: 1 << 30, HeightPixels: 7, Modes: modes})
 	}
 	payload, win, ok := checkPtyRequest(req("xterm-256color", 65535, 65535, "\x00"))
 	if !ok || win.Width != maxWindowWidth || win.Height != maxWindowHeight || win.WidthPixels != maxPixels || win.HeightPixels != 7 {
@@ -173,26 +175,18 @@ func TestExportNotCutWhileItWrites(t *testing.T) {
 		}
 	})
 	addr := serveTest(t, s)
-	out, err := mustNewSession(t, dialTest(t, addr)).Output("slow")
+	out, err := testkit.NewSession(t, testkit.Dial(t, addr, s.PublicKey())).Output("slow")
 	if err != nil || !strings.HasSuffix(string(out), "end\n") {
 		t.Errorf("slow export: %v, %q", err, out)
 	}
 	done := make(chan error, 1)
-	go func() { done <- mustNewSession(t, dialTest(t, addr)).Run("silent") }()
+	silent := testkit.NewSession(t, testkit.Dial(t, addr, s.PublicKey()))
+	go func() { done <- silent.Run("silent") }()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(testkit.WaitTimeout):
 		t.Error("a silent export was never cut")
 	}
-}
-
-func mustNewSession(t *testing.T, c *gossh.Client) *gossh.Session {
-	t.Helper()
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 func TestSilentConnectionsClosedEarly(t *testing.T) {

@@ -108,7 +108,7 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 			return
 		}
-		l := &liveSession{g: cg, sess: sess}
+		l := &liveSession{g: cg}
 		chg.live.Store(l)
 		s.mu.Lock()
 		s.sessions[l] = struct{}{}

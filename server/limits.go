@@ -21,7 +21,7 @@ const (
 	msgBusy      = "sshresume: the server is busy; please try again in a minute."
 	msgTooMany   = "sshresume: too many connections from your address; close some and try again."
 	msgRate      = "sshresume: too many new connections from your address; please wait a minute."
-	msgRestarted = "sshresume: the server is restarting; please try again in a moment."
+	msgRestarted = "sshresume: the server is restarting; please reconnect in a moment."
 )
 
 // refusal is what a refused client receives: msg as a line, the server's
@@ -108,7 +108,7 @@ func newAdmission(cfg Config) *admission {
 		ips:      make(map[string]*ipState),
 	}
 	if a.burst == 0 {
-		a.burst = DefaultConfig().MaxConnsPerIP
+		a.burst = defaultMaxConnsPerIP
 	}
 	if cfg.ConnRatePerIP > 0 {
 		a.rate = rate.Limit(float64(cfg.ConnRatePerIP) / 60)

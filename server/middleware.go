@@ -49,11 +49,7 @@ func recovery(logger *log.Logger) wish.Middleware {
 		return func(sess ssh.Session) {
 			defer func() {
 				if r := recover(); r != nil {
-					logger.Error("panic in session",
-						"remote", sess.RemoteAddr().String(),
-						"panic", clean(fmt.Sprint(r), 512),
-						"stack", string(debug.Stack()),
-					)
+					logPanic(logger, sess, r)
 					_, _ = fmt.Fprint(sess.Stderr(), "Sorry, something went wrong on our side. Please try again.\r\n")
 					_ = sess.Exit(1)
 				}
@@ -61,6 +57,17 @@ func recovery(logger *log.Logger) wish.Middleware {
 			next(sess)
 		}
 	}
+}
+
+// logPanic logs a panic recovered in sess, by the middleware or by the TUI's
+// model guard. Called from the deferred recover, debug.Stack still holds the
+// frames that panicked.
+func logPanic(logger *log.Logger, sess ssh.Session, r any) {
+	logger.Error("panic in session",
+		"remote", sess.RemoteAddr().String(),
+		"panic", clean(fmt.Sprint(r), 512),
+		"stack", string(debug.Stack()),
+	)
 }
 
 // clean makes a client-supplied string safe to log: at most max characters, with

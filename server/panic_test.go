@@ -4,37 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/log/v2"
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/internal/testkit"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // panicky is a model that panics in Update on "p" and in View on "v", and quits
 // on "q".
@@ -66,7 +45,7 @@ func (m panicky) View() tea.View {
 // startPanicServer runs the real server, with its middleware chain and session
 // guards, around a handler that panics on "exec panic" and runs the panicky TUI
 // on a PTY.
-func startPanicServer(t *testing.T) (addr string, logs *lockedBuffer) {
+func startPanicServer(t *testing.T) (addr string, logs *testkit.Buffer) {
 	t.Helper()
 	s, logs := newTestServer(t, DefaultConfig())
 	s.ssh.Handler = s.chain(func(sess ssh.Session) {
@@ -83,52 +62,9 @@ func startPanicServer(t *testing.T) (addr string, logs *lockedBuffer) {
 	return serveTest(t, s), logs
 }
 
-// newTestServer builds a server for cfg with a fresh host key and a logger
-// writing to the returned buffer.
-func newTestServer(t testing.TB, cfg Config) (*Server, *lockedBuffer) {
-	t.Helper()
-	logs := &lockedBuffer{}
-	cfg.Addr = "127.0.0.1:0"
-	cfg.HostKeyFile = filepath.Join(t.TempDir(), "ssh_host_ed25519_key")
-	resume, err := content.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(cfg, resume, log.New(logs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, logs
-}
-
-// serveTest serves s on 127.0.0.1:0 until the test ends and returns its address.
-func serveTest(t testing.TB, s *Server) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = s.Serve(l) }()
-	t.Cleanup(func() { _ = s.Close() })
-	return l.Addr().String()
-}
-
-func dialTest(t *testing.T, addr string) *gossh.Client {
-	t.Helper()
-	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "v", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c
-}
-
 func TestPanicInHandlerEndsOnlyThatSession(t *testing.T) {
 	addr, logs := startPanicServer(t)
-	other, err := dialTest(t, addr).NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := testkit.NewSession(t, testkit.Dial(t, addr, nil))
 	otherIn, _ := other.StdinPipe()
 	if err := other.RequestPty("xterm", 24, 80, nil); err != nil {
 		t.Fatal(err)
@@ -137,13 +73,10 @@ func TestPanicInHandlerEndsOnlyThatSession(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sess, err := dialTest(t, addr).NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := testkit.NewSession(t, testkit.Dial(t, addr, nil))
 	var stderr bytes.Buffer
 	sess.Stderr = &stderr
-	err = sess.Run("panic")
+	err := sess.Run("panic")
 	var exit *gossh.ExitError
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
 		t.Errorf("panicking session ended with %v, want exit status 1", err)
@@ -166,13 +99,10 @@ func TestPanicInHandlerEndsOnlyThatSession(t *testing.T) {
 		if err != nil {
 			t.Errorf("other session ended with %v, want a clean exit", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testkit.WaitTimeout):
 		t.Fatal("other session did not answer q")
 	}
-	ok, err := dialTest(t, addr).NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ok := testkit.NewSession(t, testkit.Dial(t, addr, nil))
 	if out, err := ok.Output("hello"); err != nil || string(out) != "ok\n" {
 		t.Errorf("new session after the panic: %q, %v", out, err)
 	}
@@ -182,10 +112,7 @@ func TestPanicInTUIEndsOnlyThatSession(t *testing.T) {
 	for _, key := range []string{"p", "v"} {
 		t.Run(key, func(t *testing.T) {
 			addr, logs := startPanicServer(t)
-			sess, err := dialTest(t, addr).NewSession()
-			if err != nil {
-				t.Fatal(err)
-			}
+			sess := testkit.NewSession(t, testkit.Dial(t, addr, nil))
 			in, _ := sess.StdinPipe()
 			var out bytes.Buffer
 			sess.Stdout = &out
@@ -202,16 +129,13 @@ func TestPanicInTUIEndsOnlyThatSession(t *testing.T) {
 			go func() { done <- sess.Wait() }()
 			select {
 			case <-done:
-			case <-time.After(5 * time.Second):
+			case <-time.After(testkit.WaitTimeout):
 				t.Fatal("session did not end after the panic")
 			}
 			if l := logs.String(); strings.Count(l, "panic in session") != 1 || !strings.Contains(l, "boom in") {
 				t.Errorf("want exactly one logged panic, got:\n%s", l)
 			}
-			ok, err := dialTest(t, addr).NewSession()
-			if err != nil {
-				t.Fatal(err)
-			}
+			ok := testkit.NewSession(t, testkit.Dial(t, addr, nil))
 			if out, err := ok.Output("hello"); err != nil || string(out) != "ok\n" {
 				t.Errorf("new session after the panic: %q, %v", out, err)
 			}
@@ -240,10 +164,7 @@ func TestShutdownLetsExportsFinishThenCutsThemAtTheGrace(t *testing.T) {
 	addr := serveTest(t, s)
 
 	run := func(cmd string) chan error {
-		sess, err := dialTest(t, addr).NewSession()
-		if err != nil {
-			t.Fatal(err)
-		}
+		sess := testkit.NewSession(t, testkit.Dial(t, addr, nil))
 		done := make(chan error, 1)
 		go func() {
 			out, err := sess.Output(cmd)
@@ -255,7 +176,7 @@ func TestShutdownLetsExportsFinishThenCutsThemAtTheGrace(t *testing.T) {
 		return done
 	}
 	slow := run("slow")
-	if !poll(func() bool { return s.Stats().Sessions == 1 }) {
+	if !testkit.Poll(func() bool { return s.Stats().Sessions == 1 }) {
 		t.Fatal("the export never started")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -275,7 +196,7 @@ func TestShutdownLetsExportsFinishThenCutsThemAtTheGrace(t *testing.T) {
 	s2.ssh.Handler = s2.chain(handler)
 	addr = serveTest(t, s2)
 	stuck := run("stuck")
-	if !poll(func() bool { return s2.Stats().Sessions == 1 }) {
+	if !testkit.Poll(func() bool { return s2.Stats().Sessions == 1 }) {
 		t.Fatal("the stuck export never started")
 	}
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -285,19 +206,7 @@ func TestShutdownLetsExportsFinishThenCutsThemAtTheGrace(t *testing.T) {
 	}
 	select {
 	case <-stuck:
-	case <-time.After(5 * time.Second):
+	case <-time.After(testkit.WaitTimeout):
 		t.Fatal("the stuck session was not cut off")
 	}
-}
-
-// poll calls cond until it returns true or 10 seconds pass.
-func poll(cond func() bool) bool {
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return true
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // MaxCommandLen bounds the command a visitor may send. Every command sshresume
-// knows is a word or two; anything longer is refused before it is parsed.
+// knows is a word or a few; anything longer is refused before it is split.
 const MaxCommandLen = 1024
 
 // route sends a session where it belongs: a terminal (PTY) gets the TUI, opened at
@@ -23,7 +23,11 @@ func (s *Server) route(sess ssh.Session) {
 	}
 	resume := s.resume.Load()
 	pty, _, isPty := sess.Pty()
-	args := sess.Command()
+	// Every command is plain words: a section's title or an export's name.
+	// The command is split at white space, never parsed as shell words, so no
+	// quoting can fail to parse and be taken for another command (Command()
+	// drops shlex's error and would serve the default export).
+	args := strings.Fields(sess.RawCommand())
 	if isPty && (len(args) == 0 || !isExport(args[0])) {
 		// A deep link: "ssh -t host awards and honors" names a section in words.
 		section := strings.Join(args, " ")

@@ -31,7 +31,7 @@ type Server struct {
 
 	closing atomic.Bool // Shutdown or Close has begun
 
-	silentTimeout time.Duration // silentTimeout, shorter in tests
+	silentTimeout time.Duration // the silentTimeout constant; a test hook, for tests to shorten it
 
 	mu       sync.Mutex
 	listener net.Listener
@@ -67,7 +67,7 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 	source := "file " + cfg.HostKeyFile
 	switch {
 	case len(cfg.HostKeyPEM) > 0:
-		source = "SSHRESUME_HOST_KEY"
+		source = "PEM"
 	case created:
 		source = "new file " + cfg.HostKeyFile
 	}
@@ -103,22 +103,9 @@ func (s *Server) Fingerprint() string {
 // PublicKey is the server's public host key.
 func (s *Server) PublicKey() gossh.PublicKey { return s.signer.PublicKey() }
 
-// Resume is the resume new sessions are served.
-func (s *Server) Resume() *content.Resume { return s.resume.Load() }
-
 // SetResume replaces the resume for sessions that start from now on; running
 // sessions keep the one they started with.
 func (s *Server) SetResume(r *content.Resume) { s.resume.Store(r) }
-
-// ListenAndServe listens on the configured address and serves until Shutdown or
-// Close. It returns ssh.ErrServerClosed after a shutdown.
-func (s *Server) ListenAndServe() error {
-	l, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	return s.Serve(l)
-}
 
 // Serve serves connections accepted from l until Shutdown or Close. The total
 // connection cap applies as connections are accepted; with ProxyProtocol every
@@ -163,7 +150,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := <-done
 	if err != nil && ctx.Err() != nil {
 		_ = s.Close()
-		return fmt.Errorf("sessions still open after the grace period were closed: %w", err)
+		return fmt.Errorf("shutdown: sessions cut off at the grace period: %w", err)
 	}
 	s.closeAllConns() // connections still in their handshake
 	return err

@@ -3,9 +3,7 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -217,11 +215,7 @@ func guard(m tea.Model, logger *log.Logger, sess ssh.Session) guarded {
 // which would otherwise wait on itself.
 func (g guarded) report(r any) {
 	g.state.once.Do(func() {
-		g.log.Error("panic in session",
-			"remote", g.sess.RemoteAddr().String(),
-			"panic", clean(fmt.Sprint(r), 512),
-			"stack", string(debug.Stack()),
-		)
+		logPanic(g.log, g.sess, r)
 		if g.state.quit != nil {
 			go g.state.quit()
 		}

@@ -66,7 +66,8 @@ func DefaultKeyMap(sections int) KeyMap {
 }
 
 // ShortHelp is the one-line help of the footer, in the order shown. The footer
-// drops bindings from the end of shortHelpDropOrder until the line fits.
+// drops bindings in the order of shortHelpDropOrder, least important first,
+// until the line fits.
 func (k KeyMap) ShortHelp() []key.Binding {
 	if k.Close.Enabled() { // the help screen is open
 		return []key.Binding{k.Close, k.Down, k.Quit}

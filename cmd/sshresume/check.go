@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/sshresume/sshresume/content"
 )
@@ -49,18 +48,18 @@ one is not. "-" reads the resume from standard input.
 	}
 	var failed problemsFound
 	for _, name := range fs.Args() {
-		var data []byte
+		var notes []content.Problem
 		var err error
 		if name == "-" {
 			name = "<stdin>"
-			data, err = io.ReadAll(stdin)
+			data, rerr := io.ReadAll(stdin)
+			if rerr != nil {
+				return fmt.Errorf("read resume: %w", rerr)
+			}
+			_, notes, err = content.Check(name, data)
 		} else {
-			data, err = os.ReadFile(name)
+			_, notes, err = content.Load(name)
 		}
-		if err != nil {
-			return fmt.Errorf("read resume: %w", err)
-		}
-		_, notes, err := content.Check(name, data)
 		var perr *content.Error
 		switch {
 		case errors.As(err, &perr):

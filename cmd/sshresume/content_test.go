@@ -1,20 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
-
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/internal/testkit"
 )
 
 // TestCheckReportsEveryKindOfProblem runs "sshresume check" on one broken file per
@@ -183,71 +178,15 @@ func writeFile(t *testing.T, path, data string) {
 	}
 }
 
-// startServe runs "sshresume serve" in this process with JSON logs and returns
-// the address it listens on, the log and a function that stops it.
-func startServe(t *testing.T, args ...string) (addr string, logs *lockedBuffer) {
-	t.Helper()
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
-	logs = &lockedBuffer{}
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, append([]string{"serve", "-addr", "127.0.0.1:0", "-log-format", "json"}, args...), &bytes.Buffer{}, logs)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	listening := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if m := listening.FindStringSubmatch(logs.String()); m != nil {
-			return m[1], logs
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve never listened:\n%s", logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // sshExec runs a command on the server without a PTY and returns its output.
 func sshExec(t *testing.T, addr, cmd string) string {
 	t.Helper()
-	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
-		User:            "visitor",
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(), // a throwaway key in a temporary directory
-		Timeout:         10 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = c.Close() }()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := sess.Output(cmd)
+	// The server's key is a throwaway one in a temporary directory.
+	out, err := testkit.NewSession(t, testkit.Dial(t, addr, nil)).Output(cmd)
 	if err != nil {
 		t.Fatalf("%s: %v", cmd, err)
 	}
 	return string(out)
-}
-
-// waitFor polls until cond holds, for at most ten seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // TestHangupReloadsContent sends the process a real SIGHUP: serve must pick up a
@@ -256,7 +195,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestHangupReloadsContent(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "resume.yaml")
 	writeFile(t, file, "basics:\n  name: Ada Lovelace\n")
-	addr, logs := startServe(t, "-content", file)
+	sv := startServe(t, "serve", "-content", file)
+	addr, logs := sv.addr, sv.logs
 	if out := sshExec(t, addr, "text"); !strings.HasPrefix(out, "Ada Lovelace\n") {
 		t.Fatalf("before the reload: %q", out)
 	}
@@ -269,14 +209,14 @@ func TestHangupReloadsContent(t *testing.T) {
 
 	writeFile(t, file, "basics:\n  name: Ada King\n  label: Countess of Lovelace\n")
 	hangup()
-	waitFor(t, "the reload", func() bool { return strings.Contains(logs.String(), `"msg":"resume reloaded"`) })
+	testkit.WaitFor(t, "the reload", func() bool { return strings.Contains(logs.String(), `"msg":"resume reloaded"`) })
 	if out := sshExec(t, addr, "text"); !strings.HasPrefix(out, "Ada King\nCountess of Lovelace\n") {
 		t.Errorf("after a valid change a new session gets %q", out)
 	}
 
 	writeFile(t, file, "basics:\n  name: Ada King\n  email: not-an-address\n")
 	hangup()
-	waitFor(t, "the failed reload", func() bool { return strings.Contains(logs.String(), "reload failed") })
+	testkit.WaitFor(t, "the failed reload", func() bool { return strings.Contains(logs.String(), "reload failed") })
 	want := `"problem":"` + file + `:3:10: basics.email \"not-an-address\" is not an email address like name@example.com"`
 	if !strings.Contains(logs.String(), want) {
 		t.Errorf("the log lacks the problem %s:\n%s", want, logs.String())
@@ -289,18 +229,19 @@ func TestHangupReloadsContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	hangup()
-	waitFor(t, "the failed reload of a missing file", func() bool { return strings.Count(logs.String(), "reload failed") == 2 })
+	testkit.WaitFor(t, "the failed reload of a missing file", func() bool { return strings.Count(logs.String(), "reload failed") == 2 })
 	if out := sshExec(t, addr, "json"); !strings.Contains(out, `"name": "Ada King"`) {
 		t.Errorf("after the file vanished a new session gets %q", out)
 	}
 }
 
 func TestHangupWithoutContentFileKeepsServing(t *testing.T) {
-	addr, logs := startServe(t)
+	sv := startServe(t, "serve")
+	addr, logs := sv.addr, sv.logs
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the warning", func() bool { return strings.Contains(logs.String(), "no content file to reload") })
+	testkit.WaitFor(t, "the warning", func() bool { return strings.Contains(logs.String(), "no content file to reload") })
 	if out := sshExec(t, addr, "text"); !strings.HasPrefix(out, "Tianhao Wu\n") {
 		t.Errorf("after SIGHUP: %q", out)
 	}

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/sshresume/sshresume/server"
 )
 
 // usageError is a mistake in the command line or environment: exit status 2.
@@ -31,7 +34,10 @@ func envName(flagName string) string {
 }
 
 // parseFlags sets every flag from its environment variable, then from the command
-// line, so that flags win over the environment.
+// line, so that flags win over the environment. Every subcommand parses its flags
+// here, so the rule holds for all of them: one SSHRESUME_CONTENT makes serve,
+// render and preview show the same file, one SSHRESUME_ADDR points serve and
+// healthcheck at the same address.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -56,4 +62,17 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	return nil
+}
+
+// explainHostKey names the environment in the server's host key errors, which
+// speak of its configuration: the operator sets SSHRESUME_HOST_KEY (the key
+// PEM, never a flag, where any user of the host could read it) or the file.
+func explainHostKey(err error) error {
+	switch {
+	case errors.Is(err, server.ErrNoHostKey):
+		return fmt.Errorf("%w: set SSHRESUME_HOST_KEY or -host-key-file (%s)", err, envName("host-key-file"))
+	case errors.Is(err, server.ErrHostKeyPEM):
+		return fmt.Errorf("SSHRESUME_HOST_KEY: %w", err)
+	}
+	return err
 }

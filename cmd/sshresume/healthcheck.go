@@ -1,25 +1,20 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/sshresume/sshresume/server"
 )
 
-// healthcheck exits 0 when the server at -addr answers like an SSH server: it
-// sends its identification line and reads the server's. It reads the same
-// SSHRESUME_ADDR and SSHRESUME_PROXY_PROTOCOL as serve, so a container's health
-// check needs no arguments. A server that expects a PROXY header is sent
-// "PROXY UNKNOWN" first, which it accepts as a local connection.
+// healthcheck exits 0 when the server at -addr answers like an SSH server
+// (server.Probe). It reads the same SSHRESUME_ADDR and SSHRESUME_PROXY_PROTOCOL
+// as serve, so a container's health check needs no arguments.
 func healthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	addr := server.DefaultConfig().Addr
+	addr := server.DefaultAddr
 	var proxy bool
 	timeout := 5 * time.Second
 	fs := newFlagSet("healthcheck", stderr)
@@ -35,7 +30,7 @@ func healthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	banner, err := probe(ctx, target, proxy)
+	banner, err := server.Probe(ctx, target, proxy)
 	if err != nil {
 		return fmt.Errorf("unhealthy: %s: %w", target, err)
 	}
@@ -57,50 +52,4 @@ func dialAddr(addr string) (string, error) {
 		host = "::1"
 	}
 	return net.JoinHostPort(host, port), nil
-}
-
-// maxPreBanner is how many lines before the identification are read; the
-// server sends one only to say why it refuses the connection.
-const maxPreBanner = 5
-
-// probe speaks first, as the server may wait for it (a PROXY header must come
-// before anything), and returns the server's identification line.
-func probe(ctx context.Context, addr string, proxy bool) (string, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return "", fmt.Errorf("no connection: %w", err)
-	}
-	defer func() { _ = conn.Close() }()
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(deadline)
-	}
-	hello := "SSH-2.0-sshresume_healthcheck\r\n"
-	if proxy {
-		hello = "PROXY UNKNOWN\r\n" + hello
-	}
-	if _, err := io.WriteString(conn, hello); err != nil {
-		return "", fmt.Errorf("send identification: %w", err)
-	}
-	r := bufio.NewReader(io.LimitReader(conn, 4096))
-	var before []string
-	for len(before) <= maxPreBanner {
-		line, err := r.ReadString('\n')
-		line = strings.TrimRight(line, "\r\n")
-		switch {
-		case strings.HasPrefix(line, "SSH-2.0-") && err == nil:
-			if len(before) > 0 {
-				return "", fmt.Errorf("refused: %q", before[0])
-			}
-			return line, nil
-		case strings.HasPrefix(line, "SSH-"):
-			return "", fmt.Errorf("not SSH 2.0: %q", line)
-		case errors.Is(err, io.EOF) && line == "" && len(before) == 0:
-			return "", errors.New("closed without an SSH identification")
-		case err != nil:
-			return "", fmt.Errorf("no SSH identification: %w", err)
-		}
-		before = append(before, line)
-	}
-	return "", fmt.Errorf("no SSH identification, only %q", before[0])
 }

@@ -1,51 +1,14 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"io"
 	"net"
 	"strings"
 	"testing"
-	"time"
 )
 
-// startServing runs "sshresume serve" on 127.0.0.1:0 with args until the test
-// ends and returns the address it listens on.
-func startServing(t *testing.T, args ...string) string {
-	t.Helper()
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &lockedBuffer{}
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, append([]string{"serve", "-addr", "127.0.0.1:0", "-log-format", "json"}, args...), io.Discard, logs)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		for _, line := range strings.Split(logs.String(), "\n") {
-			var entry struct{ Msg, Addr string }
-			if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "listening" {
-				return entry.Addr
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve never listened:\n%s", logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestHealthcheckHealthy(t *testing.T) {
-	addr := startServing(t)
+	addr := startServe(t, "serve").addr
 	status, out, errOut := runCmd(t, "healthcheck", "-addr", addr)
 	if status != 0 || !strings.Contains(out, "SSH-2.0-sshresume") {
 		t.Errorf("status %d, stdout %q, stderr %q; want 0 and the server's identification", status, out, errOut)
@@ -53,7 +16,7 @@ func TestHealthcheckHealthy(t *testing.T) {
 }
 
 func TestHealthcheckProxyProtocolFromEnvironment(t *testing.T) {
-	addr := startServing(t, "-proxy-protocol")
+	addr := startServe(t, "serve", "-proxy-protocol").addr
 	// Without the header the server does not answer like an SSH server.
 	if status, _, errOut := runCmd(t, "healthcheck", "-addr", addr, "-timeout", "2s"); status != 1 || !strings.Contains(errOut, "unhealthy") {
 		t.Errorf("without a PROXY header: status %d, stderr %q; want 1 and a reason", status, errOut)
@@ -75,7 +38,7 @@ func TestHealthcheckFailures(t *testing.T) {
 	_ = l.Close()
 
 	notSSH := fakeServer(t, "HTTP/1.1 400 Bad Request\r\n\r\n")
-	refused := startServing(t, "-max-conns-per-ip", "1")
+	refused := startServe(t, "serve", "-max-conns-per-ip", "1").addr
 	hold, err := net.Dial("tcp", refused)
 	if err != nil {
 		t.Fatal(err)

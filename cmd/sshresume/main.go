@@ -7,8 +7,9 @@
 //	sshresume healthcheck       exit 0 if the server answers like an SSH server
 //	sshresume version           print the version
 //
-// Every serve flag can also be set with an SSHRESUME_* environment variable; flags
-// win over the environment. Run "sshresume serve -h" for the list.
+// Every flag of every subcommand can also be set with an SSHRESUME_* environment
+// variable (-host-key-file: SSHRESUME_HOST_KEY_FILE); flags win over the
+// environment. Run "sshresume serve -h" for the server's.
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -36,7 +38,11 @@ func main() {
 // run executes one subcommand and returns the process exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	switch {
+	case len(args) > 0 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]):
+		// Not serve's flags alone: the commands first, as "help" does.
+		cmd, args = "help", args[1:]
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
 		cmd, args = args[0], args[1:]
 	}
 	var err error
@@ -89,7 +95,9 @@ Commands:
   version   print the version
   help      print this help
 
-Run "sshresume serve -h" for the flags and their SSHRESUME_* environment variables.
+Flags come after the command; "sshresume COMMAND -h" lists them (the server's:
+"sshresume serve -h"). Every flag can also be set with its SSHRESUME_* environment
+variable.
 `)
 }
 

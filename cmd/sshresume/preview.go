@@ -18,7 +18,7 @@ import (
 func preview(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var contentFile, section string
 	fs := newFlagSet("preview", stderr)
-	fs.StringVar(&contentFile, "content", "", "resume file in JSON Resume format (default: the embedded resume)")
+	fs.StringVar(&contentFile, "content", "", "resume file, JSON or YAML in the JSON Resume schema (default: the embedded resume)")
 	fs.StringVar(&section, "section", "", "section to open first, by name or number, as ssh -t HOST SECTION does")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -7,22 +7,21 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/term"
-	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
+
+	"github.com/sshresume/sshresume/internal/testkit"
 )
 
 // previewTerminal runs preview in a pseudo-terminal of 80×24 whose output a
 // terminal emulator turns into a screen, as a real terminal would.
 type previewTerminal struct {
+	*testkit.Screen
 	t    *testing.T
 	ptmx *os.File
-	mu   sync.Mutex
-	emu  *vt.Emulator
 	done chan error
 }
 
@@ -35,7 +34,10 @@ func startPreview(t *testing.T, args ...string) *previewTerminal {
 	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: 80, Rows: 24}); err != nil {
 		t.Fatal(err)
 	}
-	pt := &previewTerminal{t: t, ptmx: ptmx, emu: vt.NewEmulator(80, 24), done: make(chan error, 1)}
+	// Raw mode turns the driver's newline translation off, and Bubble Tea,
+	// which did not set raw mode itself, leaves it to the driver: the screen
+	// translates as the driver would.
+	pt := &previewTerminal{Screen: testkit.NewScreen(t, 80, 24, true), t: t, ptmx: ptmx, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	// The keys reach the program through a plain reader, in raw mode as Bubble
 	// Tea would set it: given the *os.File itself, Bubble Tea v2.1.1 reads it
@@ -48,69 +50,36 @@ func startPreview(t *testing.T, args ...string) *previewTerminal {
 	}
 	input := struct{ io.Reader }{tty}
 	go func() { pt.done <- preview(ctx, args, input, tty, io.Discard) }()
-	go func() { _, _ = io.Copy(ptmx, pt.emu) }() // the terminal's answers to queries
-	go func() {
-		buf := make([]byte, 32*1024)
-		for {
-			n, err := ptmx.Read(buf)
-			if n > 0 {
-				// Raw mode turned the driver's newline translation off, and
-				// Bubble Tea, which did not set raw mode itself, leaves it to
-				// the driver: translate as it would.
-				pt.mu.Lock()
-				_, _ = pt.emu.Write(bytes.ReplaceAll(buf[:n], []byte("\n"), []byte("\r\n")))
-				pt.mu.Unlock()
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
+	pt.Attach(ptmx, ptmx)
 	t.Cleanup(func() {
 		cancel()
 		select {
 		case <-pt.done:
-		case <-time.After(10 * time.Second):
+		case <-time.After(testkit.WaitTimeout):
 			t.Error("preview did not stop")
 		}
 		_ = term.Restore(tty.Fd(), state)
 		_ = tty.Close()
 		_ = ptmx.Close()
-		if c, ok := pt.emu.InputPipe().(io.Closer); ok {
-			_ = c.Close()
-		}
 	})
 	return pt
 }
 
-func (pt *previewTerminal) waitFor(want ...string) {
-	pt.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		pt.mu.Lock()
-		s := pt.emu.String()
-		pt.mu.Unlock()
-		ok := true
-		for _, w := range want {
-			ok = ok && strings.Contains(s, w)
-		}
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			pt.t.Fatalf("screen never showed %q; it shows:\n%s", want, s)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestPreviewRunsTheTUIInATerminal(t *testing.T) {
 	pt := startPreview(t, "-section", "research")
-	pt.waitFor("Tianhao Wu", "► 3 Research", "Starling-7B", "? help")
+	pt.WaitFor("Tianhao Wu", "► 3 Research", "Starling-7B", "? help")
 	if _, err := pt.ptmx.WriteString("l"); err != nil {
 		t.Fatal(err)
 	}
-	pt.waitFor("► 4 Education")
+	pt.WaitFor("► 4 Education")
+	pt.quit()
+}
+
+// TestPreviewReadsTheEnvironment: like every flag, -section reads its variable.
+func TestPreviewReadsTheEnvironment(t *testing.T) {
+	t.Setenv("SSHRESUME_SECTION", "research")
+	pt := startPreview(t)
+	pt.WaitFor("► 3 Research", "Starling-7B")
 	pt.quit()
 }
 
@@ -121,7 +90,7 @@ func TestPreviewOfAResumeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	pt := startPreview(t, "-content", file)
-	pt.waitFor("Ada Lovelace", "Wrote the first program.", "ada@example.com")
+	pt.WaitFor("Ada Lovelace", "Wrote the first program.", "ada@example.com")
 	pt.quit()
 }
 
@@ -137,7 +106,7 @@ func (pt *previewTerminal) quit() {
 			pt.t.Errorf("preview returned %v after q", err)
 		}
 		pt.done <- err // for the cleanup
-	case <-time.After(10 * time.Second):
+	case <-time.After(testkit.WaitTimeout):
 		pt.t.Fatal("preview did not end after q")
 	}
 }

@@ -36,7 +36,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.MaxSession, "max-session", cfg.MaxSession, "longest a connection may last (0: no limit)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "connections open at once, in total (0: no limit)")
 	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "connections open at once from one address; an IPv6 /64 counts as one (0: no limit)")
-	fs.IntVar(&cfg.ConnRatePerIP, "conn-rate-per-ip", cfg.ConnRatePerIP, "new connections per minute from one address, after a burst of -max-conns-per-ip (0: no limit)")
+	fs.IntVar(&cfg.ConnRatePerIP, "conn-rate-per-ip", cfg.ConnRatePerIP, "new connections per minute from one address, after a burst of -max-conns-per-ip, or of 10 if that is 0 (0: no limit)")
 	fs.BoolVar(&cfg.ProxyProtocol, "proxy-protocol", cfg.ProxyProtocol, "require a PROXY protocol v1/v2 header on every connection and use the client address from it (only behind a load balancer that sends it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -55,7 +55,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv, err := server.New(cfg, resume, logger)
 	if err != nil {
-		return err
+		return explainHostKey(err)
 	}
 	stopReload := reloadOnHangup(contentFile, srv, logger)
 	defer stopReload()
@@ -88,19 +88,15 @@ func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
 	if path == "" {
 		return content.Default()
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read resume: %w", err)
-	}
-	r, notes, err := content.Check(path, data)
+	r, notes, err := content.Load(path)
 	if perr := (*content.Error)(nil); errors.As(err, &perr) {
 		return nil, fmt.Errorf("%s is not a valid resume (%s):\n%w", path, plural(len(perr.Problems), "problem"), err)
 	}
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range notes {
-		if logger != nil {
+	if logger != nil {
+		for _, n := range notes {
 			logger.Info("resume field ignored", "at", fmt.Sprintf("%s:%d:%d", path, n.Line, n.Col), "note", n.Message)
 		}
 	}
