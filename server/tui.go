@@ -68,15 +68,26 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 	var (
 		p         *tea.Program
 		finishing atomic.Bool
-		kill      atomic.Pointer[time.Timer]
+		// The kill timer holds the program: once Run has returned (ran is
+		// set), finish must not start one, or a session that ended by itself
+		// just as its connection closed would keep its program, model and
+		// screen buffers in memory until the timer fired.
+		killMu sync.Mutex
+		kill   *time.Timer
+		ran    bool
 	)
 	finish := sync.OnceFunc(func() {
 		finishing.Store(true)
 		endInput()
-		kill.Store(time.AfterFunc(inputDrainTimeout, func() {
+		killMu.Lock()
+		defer killMu.Unlock()
+		if ran {
+			return
+		}
+		kill = time.AfterFunc(inputDrainTimeout, func() {
 			s.log.Warn("session input did not end; program killed", "remote", sess.RemoteAddr().String())
 			p.Kill()
-		}))
+		})
 	})
 	p = tea.NewProgram(model,
 		tea.WithInput(input),
@@ -92,10 +103,13 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
 			switch msg := msg.(type) {
 			case tea.QuitMsg:
+				// Quit once the input has ended, however the quit came: a
+				// q typed just before the connection closed arrives after
+				// the input was cut off, with keys still on their way.
 				if !finishing.Load() {
-					go finish() // quit once the input has ended
-					return nil
+					go finish()
 				}
+				return nil
 			case tea.CapabilityMsg:
 				if msg.Content == endName {
 					return tea.QuitMsg{} // every input event has been delivered
@@ -107,9 +121,12 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 	// The connection's end ends the program the same way.
 	defer context.AfterFunc(sess.Context(), finish)()
 	defer func() {
-		if t := kill.Load(); t != nil {
-			t.Stop()
+		killMu.Lock()
+		ran = true
+		if kill != nil {
+			kill.Stop()
 		}
+		killMu.Unlock()
 	}()
 	model.state.quit = p.Quit
 	live := g.live.Load()
