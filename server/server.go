@@ -35,6 +35,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	listener net.Listener
+	debug    net.Listener // the debug endpoint's, if any
 	conns    map[*connGuard]struct{}
 	sessions map[*liveSession]struct{}
 }
@@ -122,11 +123,22 @@ func (s *Server) ListenAndServe() error {
 
 // Serve serves connections accepted from l until Shutdown or Close. The total
 // connection cap applies as connections are accepted; with ProxyProtocol every
-// connection must then start with a PROXY header.
+// connection must then start with a PROXY header. With DebugAddr set, the debug
+// endpoint is served as long as Serve runs.
 func (s *Server) Serve(l net.Listener) error {
+	dl, err := s.listenDebug()
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
 	s.mu.Lock()
 	s.listener = l
+	s.debug = dl
 	s.mu.Unlock()
+	if dl != nil {
+		defer func() { _ = dl.Close() }()
+		go s.serveDebug(dl)
+	}
 	s.log.Info("listening", "addr", l.Addr().String(), "version", s.cfg.Version, "proxy_protocol", s.cfg.ProxyProtocol)
 	var wrapped net.Listener = &limitListener{Listener: l, a: s.adm}
 	if s.cfg.ProxyProtocol {
@@ -146,6 +158,17 @@ func (s *Server) Addr() net.Addr {
 		return nil
 	}
 	return s.listener.Addr()
+}
+
+// DebugAddr is the address of the debug endpoint once Serve has been called,
+// or nil if there is none.
+func (s *Server) DebugAddr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.debug == nil {
+		return nil
+	}
+	return s.debug.Addr()
 }
 
 // Shutdown stops accepting connections, shows every TUI visitor a short
