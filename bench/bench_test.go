@@ -1,5 +1,5 @@
 // Package bench holds the benchmarks of sshresume's hot paths and the tools of
-// the performance comparison (barewish, pprofresume, compare.sh). The benchmarks
+// the performance comparison (barewish, compare.sh). The benchmarks
 // report time and allocations; nothing here asserts a timing.
 //
 //	go test -run '^$' -bench . -benchmem ./bench

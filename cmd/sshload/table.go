@@ -269,6 +269,24 @@ func metrics(reports []*Report) []metric {
 			}
 			return float64(s.AfterClose.Goroutines), true
 		}), "n"},
+		metric{"goroutines before the sessions (pprof)", "hold", func(r *Report) (float64, bool) {
+			if r.Baseline == nil || r.Baseline.Goroutines == 0 {
+				return 0, false
+			}
+			return float64(r.Baseline.Goroutines), true
+		}, "n"},
+		metric{"live heap before the sessions (pprof)", "hold", func(r *Report) (float64, bool) {
+			if r.Baseline == nil || r.Baseline.HeapInuse == 0 {
+				return 0, false
+			}
+			return float64(r.Baseline.HeapInuse), true
+		}, "MiB"},
+		metric{"live heap after all sessions closed (pprof)", "hold", sess(func(s *SessionReport) (float64, bool) {
+			if s.AfterClose == nil || s.AfterClose.HeapInuse == 0 {
+				return 0, false
+			}
+			return float64(s.AfterClose.HeapInuse), true
+		}), "MiB"},
 		metric{"fds after all sessions closed", "hold", sess(func(s *SessionReport) (float64, bool) {
 			if s.AfterClose == nil {
 				return 0, false
