@@ -75,7 +75,15 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 		killMu sync.Mutex
 		kill   *time.Timer
 		ran    bool
+		// gone is set when the connection has ended. Nobody is left to see
+		// a last frame or a restored terminal then, so once the input has
+		// ended the program is stopped through its context, which skips
+		// them: drawing the whole screen once more for nobody was a tenth
+		// of the CPU a session costs.
+		gone atomic.Bool
 	)
+	stopCtx, stop := context.WithCancel(context.Background())
+	defer stop()
 	finish := sync.OnceFunc(func() {
 		finishing.Store(true)
 		endInput()
@@ -100,6 +108,7 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 		// Signals sent to the server process are the server's to handle, not
 		// every session's.
 		tea.WithoutSignalHandler(),
+		tea.WithContext(stopCtx),
 		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
 			switch msg := msg.(type) {
 			case tea.QuitMsg:
@@ -111,15 +120,22 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 				}
 				return nil
 			case tea.CapabilityMsg:
-				if msg.Content == endName {
-					return tea.QuitMsg{} // every input event has been delivered
+				if msg.Content == endName { // every input event has been delivered
+					if gone.Load() {
+						stop()
+						return nil
+					}
+					return tea.QuitMsg{}
 				}
 			}
 			return msg
 		}),
 	)
 	// The connection's end ends the program the same way.
-	defer context.AfterFunc(sess.Context(), finish)()
+	defer context.AfterFunc(sess.Context(), func() {
+		gone.Store(true)
+		finish()
+	})()
 	defer func() {
 		killMu.Lock()
 		ran = true
