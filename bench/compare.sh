@@ -72,8 +72,8 @@ D_RESUME=$(free_port)
 spawn "$WORK/sshresume.log" "$WORK/bin/sshresume" serve -addr "127.0.0.1:$P_RESUME" \
 	-host-key-file "$WORK/keys/sshresume_ed25519" -debug-addr "127.0.0.1:$D_RESUME" $SSHRESUME_FLAGS
 PID_RESUME=$SPAWNED_PID
-wait_port "$P_RESUME" "$PID_RESUME"
-wait_port "$D_RESUME" "$PID_RESUME"
+wait_port "$P_RESUME" "$PID_RESUME" "$WORK/sshresume.log"
+wait_port "$D_RESUME" "$PID_RESUME" "$WORK/sshresume.log"
 
 # The plain-text resume, exactly as sshresume's text export serves it.
 ssh -p "$P_RESUME" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
@@ -89,8 +89,8 @@ D_BARE=$(free_port)
 spawn "$WORK/barewish.log" "$WORK/bin/barewish" -addr "127.0.0.1:$P_BARE" \
 	-host-key-file "$WORK/keys/barewish_ed25519" -text "$WORK/resume.txt" -pprof "127.0.0.1:$D_BARE"
 PID_BARE=$SPAWNED_PID
-wait_port "$P_BARE" "$PID_BARE"
-wait_port "$D_BARE" "$PID_BARE"
+wait_port "$P_BARE" "$PID_BARE" "$WORK/barewish.log"
+wait_port "$D_BARE" "$PID_BARE" "$WORK/barewish.log"
 
 echo "==> start sshd"
 P_SSHD=$(free_port)
@@ -126,7 +126,7 @@ sed -e "s|@PORT@|$P_SSHD|" -e "s|@HOST_KEY@|$WORK/sshd/host_ed25519|" \
 "$SSHD" -t -f "$WORK/sshd/sshd_config"
 spawn "$WORK/sshd.log" "$SSHD" -D -e -f "$WORK/sshd/sshd_config"
 PID_SSHD=$SPAWNED_PID
-wait_port "$P_SSHD" "$PID_SSHD"
+wait_port "$P_SSHD" "$PID_SSHD" "$WORK/sshd.log"
 
 # load LABEL MODE PORT PID ARGS...: one sshload run, its report in OUT.
 load() {

@@ -24,16 +24,18 @@ free_port() {
 	return 1
 }
 
-# wait_port PORT PID: wait until something listens on 127.0.0.1:PORT, for at
-# most 15 seconds, failing early if PID has exited.
+# wait_port PORT PID [LOG]: wait until something listens on 127.0.0.1:PORT, for
+# at most 15 seconds, failing early if PID has exited (and then showing the end
+# of its LOG).
 wait_port() {
-	local port=$1 pid=$2
+	local port=$1 pid=$2 log=${3:-}
 	for _ in $(seq 150); do
 		if ss -Htln "sport = :$port" | grep -q .; then
 			return 0
 		fi
 		if ! kill -0 "$pid" 2>/dev/null; then
 			echo "process $pid exited before listening on $port" >&2
+			if [ -n "$log" ]; then tail -n 5 "$log" >&2; fi
 			return 1
 		fi
 		sleep 0.1
