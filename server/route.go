@@ -21,19 +21,20 @@ func (s *Server) route(sess ssh.Session) {
 		_ = sess.Exit(2)
 		return
 	}
-	resume := s.resume.Load()
+	sv := s.served.Load()
 	pty, _, isPty := sess.Pty()
 	args := sess.Command()
 	if isPty && (len(args) == 0 || !isExport(args[0])) {
 		// A deep link: "ssh -t host awards and honors" names a section in words.
 		section := strings.Join(args, " ")
 		width, height := clampWindow(pty.Window)
-		model := views.New(resume.Document(), views.Options{
+		model := views.New(sv.resume.Document(), views.Options{
 			Width: width, Height: height, Section: section,
 			ColorProfile: colorProfile(sessionEnv(sess, pty)),
+			Shared:       sv.views,
 		})
 		s.runTUI(sess, model, pty)
 		return
 	}
-	_ = sess.Exit(s.export(sess, resume, args))
+	_ = sess.Exit(s.export(sess, sv, args))
 }

@@ -26,7 +26,7 @@ type Server struct {
 	log    *log.Logger
 	ssh    *ssh.Server
 	signer gossh.Signer
-	resume atomic.Pointer[content.Resume]
+	served atomic.Pointer[served] // the resume new sessions get
 	adm    *admission
 
 	closing atomic.Bool // Shutdown or Close has begun
@@ -63,7 +63,7 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 		conns:         make(map[*connGuard]struct{}),
 		sessions:      make(map[*liveSession]struct{}),
 	}
-	s.resume.Store(resume)
+	s.served.Store(newServed(resume))
 
 	source := "file " + cfg.HostKeyFile
 	switch {
@@ -105,11 +105,11 @@ func (s *Server) Fingerprint() string {
 func (s *Server) PublicKey() gossh.PublicKey { return s.signer.PublicKey() }
 
 // Resume is the resume new sessions are served.
-func (s *Server) Resume() *content.Resume { return s.resume.Load() }
+func (s *Server) Resume() *content.Resume { return s.served.Load().resume }
 
 // SetResume replaces the resume for sessions that start from now on; running
-// sessions keep the one they started with.
-func (s *Server) SetResume(r *content.Resume) { s.resume.Store(r) }
+// sessions keep the one they started with. Its exports are rendered here, once.
+func (s *Server) SetResume(r *content.Resume) { s.served.Store(newServed(r)) }
 
 // ListenAndServe listens on the configured address and serves until Shutdown or
 // Close. It returns ssh.ErrServerClosed after a shutdown.
