@@ -9,11 +9,15 @@ declare -a BENCH_PIDS=()
 BENCH_PORTS_FILE=$(mktemp "${TMPDIR:-/tmp}/bench-ports.XXXXXX")
 
 # free_port prints a loopback TCP port nobody listens on and that it has not
-# handed out before (it runs in a subshell, hence the file).
+# handed out before (it runs in a subshell, hence the file). It picks below the
+# kernel's range of ephemeral ports, which the thousands of connections of a
+# load run use as their local ports.
 free_port() {
-	local p
+	local p low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	low=$((low > 11000 ? low : 32768))
 	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % (low - 10000)))
 		if ! grep -qx "$p" "$BENCH_PORTS_FILE" && ! ss -Htln "sport = :$p" | grep -q .; then
 			echo "$p" >>"$BENCH_PORTS_FILE"
 			echo "$p"
