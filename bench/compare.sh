@@ -38,6 +38,10 @@ SECTION=${SECTION:-research}
 STEPS=${STEPS:-hold churn exec}
 # Extra flags for `sshresume serve`, e.g. to raise connection limits for a load run.
 SSHRESUME_FLAGS=${SSHRESUME_FLAGS:-}
+# The connection log's format, of sshresume and barewish alike: json, as
+# deployed (fly.toml), or text. charm log's text formatter styles every field
+# with lipgloss: with text, logging is 15 % of the CPU of a `text` request.
+LOG_FORMAT=${LOG_FORMAT:-json}
 # Where the results go; a new temporary directory by default.
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/sshresume-bench.XXXXXX")}
 
@@ -70,7 +74,7 @@ P_RESUME=$(free_port)
 D_RESUME=$(free_port)
 # shellcheck disable=SC2086 # SSHRESUME_FLAGS is a list of flags
 spawn "$WORK/sshresume.log" "$WORK/bin/sshresume" serve -addr "127.0.0.1:$P_RESUME" \
-	-host-key-file "$WORK/keys/sshresume_ed25519" -debug-addr "127.0.0.1:$D_RESUME" $SSHRESUME_FLAGS
+	-host-key-file "$WORK/keys/sshresume_ed25519" -debug-addr "127.0.0.1:$D_RESUME" -log-format "$LOG_FORMAT" $SSHRESUME_FLAGS
 PID_RESUME=$SPAWNED_PID
 wait_port "$P_RESUME" "$PID_RESUME" "$WORK/sshresume.log"
 wait_port "$D_RESUME" "$PID_RESUME" "$WORK/sshresume.log"
@@ -87,7 +91,7 @@ echo "==> start barewish"
 P_BARE=$(free_port)
 D_BARE=$(free_port)
 spawn "$WORK/barewish.log" "$WORK/bin/barewish" -addr "127.0.0.1:$P_BARE" \
-	-host-key-file "$WORK/keys/barewish_ed25519" -text "$WORK/resume.txt" -pprof "127.0.0.1:$D_BARE"
+	-host-key-file "$WORK/keys/barewish_ed25519" -text "$WORK/resume.txt" -pprof "127.0.0.1:$D_BARE" -log-format "$LOG_FORMAT"
 PID_BARE=$SPAWNED_PID
 wait_port "$P_BARE" "$PID_BARE" "$WORK/barewish.log"
 wait_port "$D_BARE" "$PID_BARE" "$WORK/barewish.log"
@@ -173,7 +177,7 @@ echo "==> machine"
 	echo "sshd: $("$SSHD" -V 2>&1 | head -n 1)"
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "sizes: N=$N N_SMALL=$N_SMALL RATE=$RATE HOLD=$HOLD KEYS=$KEYS KEY_RATE=$KEY_RATE CHURN_N=$CHURN_N CHURN_C=$CHURN_C EXEC_C=$EXEC_C EXEC_DURATION=$EXEC_DURATION"
-	echo "sshresume flags: ${SSHRESUME_FLAGS:-(none)}"
+	echo "sshresume flags: ${SSHRESUME_FLAGS:-(none)}; log format: $LOG_FORMAT"
 } | tee "$OUT/machine.txt"
 
 # Held sessions first, on fresh servers, so that the memory per session is not
