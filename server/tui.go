@@ -55,7 +55,8 @@ const inputDrainTimeout = 5 * time.Second
 // the program, its model and screen buffers alive (a leak per session that
 // ends while the visitor's terminal is sending). So every way of stopping ends
 // the input first, with a marker after the last of it, and the program quits
-// when the marker arrives.
+// when the marker arrives, or, if the visitor has gone, stops without drawing
+// a last frame.
 func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 	g := chanGuardFrom(sess.Context())
 	width, height := clampWindow(pty.Window)
