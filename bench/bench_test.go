@@ -1,5 +1,5 @@
 // Package bench holds the benchmarks of sshresume's hot paths and the tools of
-// the performance comparison (barewish, pprofresume, compare.sh). The benchmarks
+// the performance comparison (barewish, compare.sh). The benchmarks
 // report time and allocations; nothing here asserts a timing.
 //
 //	go test -run '^$' -bench . -benchmem ./bench
@@ -28,17 +28,33 @@ func document(b *testing.B) *content.Document {
 	return r.Document()
 }
 
+// sharing are the two ways a model is made: as the server makes it, with the
+// views.Shared of the resume, which an earlier visitor with the same window
+// and theme has filled; and alone, rendering everything itself, as the first
+// visitor of each window size and theme does.
+var sharing = []struct {
+	name   string
+	shared func(*content.Document) *views.Shared
+}{
+	{"shared", views.NewShared},
+	{"alone", func(*content.Document) *views.Shared { return nil }},
+}
+
 // BenchmarkNewModel is what every new visitor costs the views package before the
 // first frame: the model with its theme and the layout of the first section.
 func BenchmarkNewModel(b *testing.B) {
 	doc := document(b)
 	for _, sz := range sizes {
-		b.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				views.New(doc, views.Options{Width: sz.w, Height: sz.h})
-			}
-		})
+		for _, sh := range sharing {
+			b.Run(fmt.Sprintf("%dx%d/%s", sz.w, sz.h, sh.name), func(b *testing.B) {
+				opts := views.Options{Width: sz.w, Height: sz.h, Shared: sh.shared(doc)}
+				views.New(doc, opts)
+				b.ReportAllocs()
+				for b.Loop() {
+					views.New(doc, opts)
+				}
+			})
+		}
 	}
 }
 
@@ -54,15 +70,21 @@ func BenchmarkSessionStart(b *testing.B) {
 		tea.EnvMsg{"TERM=xterm-256color"},
 		tea.BackgroundColorMsg{}, // black: a dark terminal
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		m := views.New(doc, views.Options{Width: 80, Height: 24})
-		m.Init()
-		m.View()
-		for _, msg := range msgs {
-			m.Update(msg)
-			m.View()
-		}
+	for _, sh := range sharing {
+		b.Run(sh.name, func(b *testing.B) {
+			opts := views.Options{Width: 80, Height: 24, Shared: sh.shared(doc)}
+			views.New(doc, opts)
+			b.ReportAllocs()
+			for b.Loop() {
+				m := views.New(doc, opts)
+				m.Init()
+				m.View()
+				for _, msg := range msgs {
+					m.Update(msg)
+					m.View()
+				}
+			}
+		})
 	}
 }
 
@@ -86,6 +108,7 @@ func BenchmarkOpenSection(b *testing.B) {
 	for _, sz := range sizes {
 		for _, s := range doc.Sections {
 			b.Run(fmt.Sprintf("%s/%dx%d", s.ID, sz.w, sz.h), func(b *testing.B) {
+				// Alone: the first visitor of this window and theme.
 				b.ReportAllocs()
 				for b.Loop() {
 					views.New(doc, views.Options{Width: sz.w, Height: sz.h, Section: s.ID})
@@ -130,7 +153,8 @@ func BenchmarkScroll(b *testing.B) {
 	}
 }
 
-// BenchmarkTextExport is the plain-text resume of `ssh host text`.
+// BenchmarkTextExport is the plain-text resume of `ssh host text`, which the
+// server renders once per resume, when it loads it.
 func BenchmarkTextExport(b *testing.B) {
 	doc := document(b)
 	b.ReportAllocs()

@@ -8,6 +8,7 @@
 #   bench/compare.sh                     # defaults: about 3 minutes on 2 cores
 #   N=2000 HOLD=30s bench/compare.sh     # bigger
 #   SSHRESUME_FLAGS="-max-conns 5000" bench/compare.sh
+#   STEPS=hold bench/compare.sh          # only the held sessions (or churn, exec)
 #
 # Everything listens on 127.0.0.1 on free ports; every process the script starts
 # is stopped when it ends, however it ends. Needs Go, OpenSSH's sshd and
@@ -33,8 +34,14 @@ EXEC_C=${EXEC_C:-8}
 EXEC_DURATION=${EXEC_DURATION:-10s}
 # A section longer than one 80x24 screen, so that j and k scroll it.
 SECTION=${SECTION:-research}
+# Which measurements to run: any of hold, churn and exec.
+STEPS=${STEPS:-hold churn exec}
 # Extra flags for `sshresume serve`, e.g. to raise connection limits for a load run.
 SSHRESUME_FLAGS=${SSHRESUME_FLAGS:-}
+# The connection log's format, of sshresume and barewish alike: json, as
+# deployed (fly.toml), or text. charm log's text formatter styles every field
+# with lipgloss: with text, logging is 15 % of the CPU of a `text` request.
+LOG_FORMAT=${LOG_FORMAT:-json}
 # Where the results go; a new temporary directory by default.
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/sshresume-bench.XXXXXX")}
 
@@ -63,11 +70,14 @@ LOAD="$WORK/bin/sshload"
 
 echo "==> start sshresume"
 P_RESUME=$(free_port)
+# The debug endpoint gives sshload the goroutines and the live heap.
+D_RESUME=$(free_port)
 # shellcheck disable=SC2086 # SSHRESUME_FLAGS is a list of flags
 spawn "$WORK/sshresume.log" "$WORK/bin/sshresume" serve -addr "127.0.0.1:$P_RESUME" \
-	-host-key-file "$WORK/keys/sshresume_ed25519" $SSHRESUME_FLAGS
+	-host-key-file "$WORK/keys/sshresume_ed25519" -debug-addr "127.0.0.1:$D_RESUME" -log-format "$LOG_FORMAT" $SSHRESUME_FLAGS
 PID_RESUME=$SPAWNED_PID
-wait_port "$P_RESUME" "$PID_RESUME"
+wait_port "$P_RESUME" "$PID_RESUME" "$WORK/sshresume.log"
+wait_port "$D_RESUME" "$PID_RESUME" "$WORK/sshresume.log"
 
 # The plain-text resume, exactly as sshresume's text export serves it.
 ssh -p "$P_RESUME" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
@@ -79,10 +89,12 @@ echo "resume of $NAME: $(wc -c <"$WORK/resume.txt") bytes"
 
 echo "==> start barewish"
 P_BARE=$(free_port)
+D_BARE=$(free_port)
 spawn "$WORK/barewish.log" "$WORK/bin/barewish" -addr "127.0.0.1:$P_BARE" \
-	-host-key-file "$WORK/keys/barewish_ed25519" -text "$WORK/resume.txt"
+	-host-key-file "$WORK/keys/barewish_ed25519" -text "$WORK/resume.txt" -pprof "127.0.0.1:$D_BARE" -log-format "$LOG_FORMAT"
 PID_BARE=$SPAWNED_PID
-wait_port "$P_BARE" "$PID_BARE"
+wait_port "$P_BARE" "$PID_BARE" "$WORK/barewish.log"
+wait_port "$D_BARE" "$PID_BARE" "$WORK/barewish.log"
 
 echo "==> start sshd"
 P_SSHD=$(free_port)
@@ -118,7 +130,7 @@ sed -e "s|@PORT@|$P_SSHD|" -e "s|@HOST_KEY@|$WORK/sshd/host_ed25519|" \
 "$SSHD" -t -f "$WORK/sshd/sshd_config"
 spawn "$WORK/sshd.log" "$SSHD" -D -e -f "$WORK/sshd/sshd_config"
 PID_SSHD=$SPAWNED_PID
-wait_port "$P_SSHD" "$PID_SSHD"
+wait_port "$P_SSHD" "$PID_SSHD" "$WORK/sshd.log"
 
 # load LABEL MODE PORT PID ARGS...: one sshload run, its report in OUT.
 load() {
@@ -151,6 +163,9 @@ together() {
 
 openssh=(-identity "$WORK/sshd/client_ed25519" -user "$BENCH_USER")
 
+# step NAME: whether STEPS asks for the measurement NAME.
+step() { [[ " $STEPS " == *" $1 "* ]]; }
+
 echo "==> machine"
 {
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -162,36 +177,44 @@ echo "==> machine"
 	echo "sshd: $("$SSHD" -V 2>&1 | head -n 1)"
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "sizes: N=$N N_SMALL=$N_SMALL RATE=$RATE HOLD=$HOLD KEYS=$KEYS KEY_RATE=$KEY_RATE CHURN_N=$CHURN_N CHURN_C=$CHURN_C EXEC_C=$EXEC_C EXEC_DURATION=$EXEC_DURATION"
-	echo "sshresume flags: ${SSHRESUME_FLAGS:-(none)}"
+	echo "sshresume flags: ${SSHRESUME_FLAGS:-(none)}; log format: $LOG_FORMAT"
 } | tee "$OUT/machine.txt"
 
 # Held sessions first, on fresh servers, so that the memory per session is not
 # hidden in a heap grown by earlier runs. OpenSSH's forced command ends every
 # session after the text, so it has nothing to hold. sshresume and barewish are
 # measured at the same time, with the same parameters.
-echo "==> hold $N sessions on sshresume and barewish at once"
-hold=(-n "$N" -rate "$RATE" -checkpoints "$N_SMALL" -hold "$HOLD" -keys "$KEYS" -key-rate "$KEY_RATE"
-	-settle 3s -max-duration 10m)
-together load sshresume hold "$P_RESUME" "$PID_RESUME" "${hold[@]}" -pty-cmd "$SECTION" -expect "$NAME" -expect quit \
-	-- load barewish hold "$P_BARE" "$PID_BARE" "${hold[@]}" -expect "bare wish"
+if step hold; then
+	echo "==> hold $N sessions on sshresume and barewish at once"
+	hold=(-n "$N" -rate "$RATE" -checkpoints "$N_SMALL" -hold "$HOLD" -keys "$KEYS" -key-rate "$KEY_RATE"
+		-settle 3s -max-duration 10m)
+	together load sshresume hold "$P_RESUME" "$PID_RESUME" "${hold[@]}" -pty-cmd "$SECTION" -expect "$NAME" -expect quit \
+		-pprof "http://127.0.0.1:$D_RESUME/debug/pprof" \
+		-- load barewish hold "$P_BARE" "$PID_BARE" "${hold[@]}" -expect "bare wish" -pprof "http://127.0.0.1:$D_BARE/debug/pprof"
+fi
 
-echo "==> churn: $CHURN_N new sessions, $CHURN_C at a time, on sshresume and barewish at once"
-churn=(-n "$CHURN_N" -c "$CHURN_C" -settle 1s -duration 2m)
-together load sshresume churn "$P_RESUME" "$PID_RESUME" "${churn[@]}" -expect "$NAME" -expect quit \
-	-- load barewish churn "$P_BARE" "$PID_BARE" "${churn[@]}" -expect "bare wish"
-echo "==> churn on OpenSSH"
-load openssh churn "$P_SSHD" "$PID_SSHD" "${churn[@]}" "${openssh[@]}" -detect stream -expect "$NAME" -expect "$LAST"
+if step churn; then
+	echo "==> churn: $CHURN_N new sessions, $CHURN_C at a time, on sshresume and barewish at once"
+	churn=(-n "$CHURN_N" -c "$CHURN_C" -settle 1s -duration 2m)
+	together load sshresume churn "$P_RESUME" "$PID_RESUME" "${churn[@]}" -expect "$NAME" -expect quit \
+		-- load barewish churn "$P_BARE" "$PID_BARE" "${churn[@]}" -expect "bare wish"
+	echo "==> churn on OpenSSH"
+	load openssh churn "$P_SSHD" "$PID_SSHD" "${churn[@]}" "${openssh[@]}" -detect stream -expect "$NAME" -expect "$LAST"
+fi
 
 # Requests per second are measured one server at a time: run together, the
 # servers would share the CPU and each would show only its share.
-echo "==> exec: text at concurrency $EXEC_C for $EXEC_DURATION, one server at a time"
-execs=(-cmd text -c "$EXEC_C" -duration "$EXEC_DURATION" -expect "$NAME" -expect "$LAST" -settle 1s)
-load sshresume exec "$P_RESUME" "$PID_RESUME" "${execs[@]}"
-load barewish exec "$P_BARE" "$PID_BARE" "${execs[@]}"
-load openssh exec "$P_SSHD" "$PID_SSHD" "${execs[@]}" "${openssh[@]}"
+if step exec; then
+	echo "==> exec: text at concurrency $EXEC_C for $EXEC_DURATION, one server at a time"
+	execs=(-cmd text -c "$EXEC_C" -duration "$EXEC_DURATION" -expect "$NAME" -expect "$LAST" -settle 1s)
+	load sshresume exec "$P_RESUME" "$PID_RESUME" "${execs[@]}"
+	load barewish exec "$P_BARE" "$PID_BARE" "${execs[@]}"
+	load openssh exec "$P_SSHD" "$PID_SSHD" "${execs[@]}" "${openssh[@]}"
+fi
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 cat "$OUT/summary.txt"
+shopt -s nullglob # STEPS may have left some reports out
 "$LOAD" table -o "$OUT/results.md" \
 	"$OUT"/sshresume-*.json "$OUT"/barewish-*.json "$OUT"/openssh-*.json
 echo

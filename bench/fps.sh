@@ -8,8 +8,10 @@
 #   FPS_LIST="20 60 120" N=1000 bench/fps.sh
 #
 # All servers run at once and are loaded at the same time, so that they share
-# whatever else the machine is doing. Loopback only; everything started is
-# stopped on exit.
+# whatever else the machine is doing. sshresume, at Bubble Tea's default rate,
+# runs beside them (WITH_SSHRESUME=0 leaves it out): what an idle session
+# costs it is the renderer's ticker alone, so it should match barewish at 60.
+# Loopback only; everything started is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -21,6 +23,7 @@ HOLD=${HOLD:-15s}
 KEYS=${KEYS:-300}
 KEY_RATE=${KEY_RATE:-20}
 CHURN_N=${CHURN_N:-150}
+WITH_SSHRESUME=${WITH_SSHRESUME:-1}
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/sshresume-fps.XXXXXX")}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sshresume-fps-work.XXXXXX")
@@ -36,26 +39,45 @@ echo "results in $OUT"
 
 go build -o "$WORK/bin/barewish" ./bench/barewish
 go build -o "$WORK/bin/sshload" ./cmd/sshload
-declare -A PORT PID
+# Servers by label: port, PID, what their first frame shows, and the command
+# of their PTY sessions.
+declare -A PORT PID EXPECT PTYCMD
+LABELS=()
 for fps in $FPS_LIST; do
-	PORT[$fps]=$(free_port)
-	spawn "$WORK/barewish-$fps.log" "$WORK/bin/barewish" -addr "127.0.0.1:${PORT[$fps]}" \
-		-host-key-file "$WORK/key-$fps" -fps "$fps"
-	PID[$fps]=$SPAWNED_PID
-	wait_port "${PORT[$fps]}" "${PID[$fps]}"
+	label=fps$fps
+	PORT[$label]=$(free_port)
+	spawn "$WORK/barewish-$fps.log" "$WORK/bin/barewish" -addr "127.0.0.1:${PORT[$label]}" \
+		-host-key-file "$WORK/key-$fps" -fps "$fps" -log-format json
+	PID[$label]=$SPAWNED_PID
+	EXPECT[$label]="bare wish"
+	PTYCMD[$label]=""
+	LABELS+=("$label")
+	wait_port "${PORT[$label]}" "${PID[$label]}" "$WORK/barewish-$fps.log"
 done
+if [ "$WITH_SSHRESUME" = 1 ]; then
+	go build -o "$WORK/bin/sshresume" ./cmd/sshresume
+	label=sshresume
+	PORT[$label]=$(free_port)
+	spawn "$WORK/sshresume.log" "$WORK/bin/sshresume" serve -addr "127.0.0.1:${PORT[$label]}" \
+		-host-key-file "$WORK/key-sshresume" -log-format json -max-conns 0 -max-conns-per-ip 0 -conn-rate-per-ip 0
+	PID[$label]=$SPAWNED_PID
+	EXPECT[$label]="quit"
+	PTYCMD[$label]=research # a section longer than a screen: j and k scroll it
+	LABELS+=("$label")
+	wait_port "${PORT[$label]}" "${PID[$label]}" "$WORK/sshresume.log"
+fi
 
 # run MODE ARGS...: the same sshload run against every server at once.
 run() {
-	local mode=$1 pids=() rc=0
+	local mode=$1 pids=() rc=0 label
 	shift
-	for fps in $FPS_LIST; do
-		"$WORK/bin/sshload" -mode "$mode" -label "fps$fps" -addr "127.0.0.1:${PORT[$fps]}" -pid "${PID[$fps]}" \
-			-expect "bare wish" -json "$OUT/fps$fps-$mode.json" "$@" >"$OUT/fps$fps-$mode.txt" &
+	for label in "${LABELS[@]}"; do
+		"$WORK/bin/sshload" -mode "$mode" -label "$label" -addr "127.0.0.1:${PORT[$label]}" -pid "${PID[$label]}" \
+			-expect "${EXPECT[$label]}" -pty-cmd "${PTYCMD[$label]}" -json "$OUT/$label-$mode.json" "$@" >"$OUT/$label-$mode.txt" &
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p" || rc=$?; done
-	cat "$OUT"/fps*-"$mode".txt
+	for label in "${LABELS[@]}"; do cat "$OUT/$label-$mode.txt"; done
 	return "$rc"
 }
 
@@ -65,6 +87,6 @@ echo "==> churn $CHURN_N sessions, 2 at a time, on each server"
 run churn -n "$CHURN_N" -c 2 -settle 1s
 
 files=()
-for fps in $FPS_LIST; do files+=("$OUT/fps$fps-hold.json" "$OUT/fps$fps-churn.json"); done
+for label in "${LABELS[@]}"; do files+=("$OUT/$label-hold.json" "$OUT/$label-churn.json"); done
 "$WORK/bin/sshload" table -o "$OUT/results.md" "${files[@]}"
 cat "$OUT/results.md"

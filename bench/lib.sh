@@ -9,11 +9,15 @@ declare -a BENCH_PIDS=()
 BENCH_PORTS_FILE=$(mktemp "${TMPDIR:-/tmp}/bench-ports.XXXXXX")
 
 # free_port prints a loopback TCP port nobody listens on and that it has not
-# handed out before (it runs in a subshell, hence the file).
+# handed out before (it runs in a subshell, hence the file). It picks below the
+# kernel's range of ephemeral ports, which the thousands of connections of a
+# load run use as their local ports.
 free_port() {
-	local p
+	local p low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	low=$((low > 11000 ? low : 32768))
 	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % (low - 10000)))
 		if ! grep -qx "$p" "$BENCH_PORTS_FILE" && ! ss -Htln "sport = :$p" | grep -q .; then
 			echo "$p" >>"$BENCH_PORTS_FILE"
 			echo "$p"
@@ -24,16 +28,18 @@ free_port() {
 	return 1
 }
 
-# wait_port PORT PID: wait until something listens on 127.0.0.1:PORT, for at
-# most 15 seconds, failing early if PID has exited.
+# wait_port PORT PID [LOG]: wait until something listens on 127.0.0.1:PORT, for
+# at most 15 seconds, failing early if PID has exited (and then showing the end
+# of its LOG).
 wait_port() {
-	local port=$1 pid=$2
+	local port=$1 pid=$2 log=${3:-}
 	for _ in $(seq 150); do
 		if ss -Htln "sport = :$port" | grep -q .; then
 			return 0
 		fi
 		if ! kill -0 "$pid" 2>/dev/null; then
 			echo "process $pid exited before listening on $port" >&2
+			if [ -n "$log" ]; then tail -n 5 "$log" >&2; fi
 			return 1
 		fi
 		sleep 0.1

@@ -68,6 +68,11 @@ type Config struct {
 	// address from it for limits and logs. Only turn it on when every
 	// connection comes through such a proxy: the header is believed.
 	ProxyProtocol bool
+	// DebugAddr, when set, is a loopback address ("127.0.0.1:6060") on which
+	// Serve also serves Go's profiles (/debug/pprof/) and the server's
+	// counters (/debug/vars), for measuring the running server. Any other
+	// address is refused: the endpoint has no authentication. Empty: off.
+	DebugAddr string
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -133,6 +138,11 @@ func (c Config) Validate() error {
 		// Without it a connection that never finishes the handshake would hold
 		// its slot forever.
 		return fmt.Errorf("handshake timeout %v must be positive", c.HandshakeTimeout)
+	}
+	if c.DebugAddr != "" {
+		if _, err := debugAddr(c.DebugAddr); err != nil {
+			return err
+		}
 	}
 	for _, n := range []struct {
 		name string

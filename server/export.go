@@ -19,15 +19,16 @@ func isExport(name string) bool {
 	return ok || name == helpCommand
 }
 
-// export writes the export named by args to the session and returns the exit
-// status: 0 on success, 1 for an unknown command and 2 for a known one given
-// arguments, both with the list of commands on stderr. Stdin is never read.
-func (s *Server) export(sess ssh.Session, resume *content.Resume, args []string) int {
+// export writes the export named by args, as rendered when the resume was
+// loaded, to the session and returns the exit status: 0 on success, 1 for an
+// unknown command and 2 for a known one given arguments, both with the list of
+// commands on stderr. Stdin is never read.
+func (s *Server) export(sess ssh.Session, sv *served, args []string) int {
 	name := content.DefaultExport
 	if len(args) > 0 {
 		name = args[0]
 	}
-	e, known := content.LookupExport(name)
+	_, known := content.LookupExport(name)
 	switch {
 	case !known && name != helpCommand:
 		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", clean(name, 32), commandList())
@@ -38,7 +39,7 @@ func (s *Server) export(sess ssh.Session, resume *content.Resume, args []string)
 	case name == helpCommand:
 		_, _ = io.WriteString(sess, commandList())
 	default:
-		_, _ = sess.Write(e.Render(resume))
+		_, _ = sess.Write(sv.exports[name])
 	}
 	return 0
 }

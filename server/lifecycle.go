@@ -186,16 +186,17 @@ func (s *Server) openConns() []*connGuard {
 type Stats struct {
 	// Accepted counts the TCP connections accepted and not yet closed,
 	// including those still being admitted.
-	Accepted int
+	Accepted int `json:"accepted"`
 	// Conns counts the admitted connections, in their handshake or after it.
-	Conns int
+	Conns int `json:"conns"`
 	// Sessions counts running sessions; TUIs those of them with a TUI.
-	Sessions, TUIs int
+	Sessions int `json:"sessions"`
+	TUIs     int `json:"tuis"`
 	// Refused counts the connections refused since the start, by reason:
 	// "busy", "per_ip", "rate", "no_proxy_header".
-	Refused map[string]int64
+	Refused map[string]int64 `json:"refused"`
 	// TrackedIPs is the size of the per-address table.
-	TrackedIPs int
+	TrackedIPs int `json:"tracked_ips"`
 }
 
 // Stats returns a snapshot of the server's load.

@@ -21,7 +21,7 @@ func (s *Server) route(sess ssh.Session) {
 		_ = sess.Exit(2)
 		return
 	}
-	resume := s.resume.Load()
+	sv := s.served.Load()
 	pty, _, isPty := sess.Pty()
 	// Every command is plain words: a section's title or an export's name.
 	// The command is split at white space, never parsed as shell words, so no
@@ -32,12 +32,13 @@ func (s *Server) route(sess ssh.Session) {
 		// A deep link: "ssh -t host awards and honors" names a section in words.
 		section := strings.Join(args, " ")
 		width, height := clampWindow(pty.Window)
-		model := views.New(resume.Document(), views.Options{
+		model := views.New(sv.resume.Document(), views.Options{
 			Width: width, Height: height, Section: section,
 			ColorProfile: colorProfile(sessionEnv(sess, pty)),
+			Shared:       sv.views,
 		})
 		s.runTUI(sess, model, pty)
 		return
 	}
-	_ = sess.Exit(s.export(sess, resume, args))
+	_ = sess.Exit(s.export(sess, sv, args))
 }

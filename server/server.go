@@ -26,7 +26,7 @@ type Server struct {
 	log    *log.Logger
 	ssh    *ssh.Server
 	signer gossh.Signer
-	resume atomic.Pointer[content.Resume]
+	served atomic.Pointer[served] // the resume new sessions get
 	adm    *admission
 
 	closing atomic.Bool // Shutdown or Close has begun
@@ -35,6 +35,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	listener net.Listener
+	debug    net.Listener // the debug endpoint's, if any
 	conns    map[*connGuard]struct{}
 	sessions map[*liveSession]struct{}
 }
@@ -62,7 +63,7 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 		conns:         make(map[*connGuard]struct{}),
 		sessions:      make(map[*liveSession]struct{}),
 	}
-	s.resume.Store(resume)
+	s.served.Store(newServed(resume))
 
 	source := "file " + cfg.HostKeyFile
 	switch {
@@ -104,16 +105,27 @@ func (s *Server) Fingerprint() string {
 func (s *Server) PublicKey() gossh.PublicKey { return s.signer.PublicKey() }
 
 // SetResume replaces the resume for sessions that start from now on; running
-// sessions keep the one they started with.
-func (s *Server) SetResume(r *content.Resume) { s.resume.Store(r) }
+// sessions keep the one they started with. Its exports are rendered here, once.
+func (s *Server) SetResume(r *content.Resume) { s.served.Store(newServed(r)) }
 
 // Serve serves connections accepted from l until Shutdown or Close. The total
 // connection cap applies as connections are accepted; with ProxyProtocol every
-// connection must then start with a PROXY header.
+// connection must then start with a PROXY header. With DebugAddr set, the debug
+// endpoint is served as long as Serve runs.
 func (s *Server) Serve(l net.Listener) error {
+	dl, err := s.listenDebug()
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
 	s.mu.Lock()
 	s.listener = l
+	s.debug = dl
 	s.mu.Unlock()
+	if dl != nil {
+		defer func() { _ = dl.Close() }()
+		go s.serveDebug(dl)
+	}
 	s.log.Info("listening", "addr", l.Addr().String(), "version", s.cfg.Version, "proxy_protocol", s.cfg.ProxyProtocol)
 	var wrapped net.Listener = &limitListener{Listener: l, a: s.adm}
 	if s.cfg.ProxyProtocol {
@@ -133,6 +145,17 @@ func (s *Server) Addr() net.Addr {
 		return nil
 	}
 	return s.listener.Addr()
+}
+
+// DebugAddr is the address of the debug endpoint once Serve has been called,
+// or nil if there is none.
+func (s *Server) DebugAddr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.debug == nil {
+		return nil
+	}
+	return s.debug.Addr()
 }
 
 // Shutdown stops accepting connections, shows every TUI visitor a short

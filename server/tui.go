@@ -53,7 +53,8 @@ const inputDrainTimeout = 5 * time.Second
 // the program, its model and screen buffers alive (a leak per session that
 // ends while the visitor's terminal is sending). So every way of stopping ends
 // the input first, with a marker after the last of it, and the program quits
-// when the marker arrives.
+// when the marker arrives, or, if the visitor has gone, stops without drawing
+// a last frame.
 func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 	g := chanGuardFrom(sess.Context())
 	width, height := clampWindow(pty.Window)
@@ -66,15 +67,34 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 	var (
 		p         *tea.Program
 		finishing atomic.Bool
-		kill      atomic.Pointer[time.Timer]
+		// The kill timer holds the program: once Run has returned (ran is
+		// set), finish must not start one, or a session that ended by itself
+		// just as its connection closed would keep its program, model and
+		// screen buffers in memory until the timer fired.
+		killMu sync.Mutex
+		kill   *time.Timer
+		ran    bool
+		// gone is set when the connection has ended. Nobody is left to see
+		// a last frame or a restored terminal then, so once the input has
+		// ended the program is stopped through its context, which skips
+		// them: drawing the whole screen once more for nobody was a tenth
+		// of the CPU a session costs.
+		gone atomic.Bool
 	)
+	stopCtx, stop := context.WithCancel(context.Background())
+	defer stop()
 	finish := sync.OnceFunc(func() {
 		finishing.Store(true)
 		endInput()
-		kill.Store(time.AfterFunc(inputDrainTimeout, func() {
+		killMu.Lock()
+		defer killMu.Unlock()
+		if ran {
+			return
+		}
+		kill = time.AfterFunc(inputDrainTimeout, func() {
 			s.log.Warn("session input did not end; program killed", "remote", sess.RemoteAddr().String())
 			p.Kill()
-		}))
+		})
 	})
 	p = tea.NewProgram(model,
 		tea.WithInput(input),
@@ -87,27 +107,41 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 		// Signals sent to the server process are the server's to handle, not
 		// every session's.
 		tea.WithoutSignalHandler(),
+		tea.WithContext(stopCtx),
 		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
 			switch msg := msg.(type) {
 			case tea.QuitMsg:
+				// Quit once the input has ended, however the quit came: a
+				// q typed just before the connection closed arrives after
+				// the input was cut off, with keys still on their way.
 				if !finishing.Load() {
-					go finish() // quit once the input has ended
-					return nil
+					go finish()
 				}
+				return nil
 			case tea.CapabilityMsg:
-				if msg.Content == endName {
-					return tea.QuitMsg{} // every input event has been delivered
+				if msg.Content == endName { // every input event has been delivered
+					if gone.Load() {
+						stop()
+						return nil
+					}
+					return tea.QuitMsg{}
 				}
 			}
 			return msg
 		}),
 	)
 	// The connection's end ends the program the same way.
-	defer context.AfterFunc(sess.Context(), finish)()
+	defer context.AfterFunc(sess.Context(), func() {
+		gone.Store(true)
+		finish()
+	})()
 	defer func() {
-		if t := kill.Load(); t != nil {
-			t.Stop()
+		killMu.Lock()
+		ran = true
+		if kill != nil {
+			kill.Stop()
 		}
+		killMu.Unlock()
 	}()
 	model.state.quit = p.Quit
 	live := g.live.Load()

@@ -42,8 +42,17 @@ func FuzzModel(f *testing.F) {
 
 // fuzzModel plays data as messages to a model of d.
 func fuzzModel(t *testing.T, d *content.Document, data []byte) {
+	var m tea.Model = views.New(d, views.Options{Width: 80, Height: 24, Section: string(data[:min(len(data), 3)])})
+	playFuzz(data, func(msg tea.Msg, w, h int) {
+		m, _ = m.Update(msg)
+		checkFuzzedScreen(t, m, w, h, msg)
+	})
+}
+
+// playFuzz turns data into messages, three bytes a message, and calls each
+// with every message and the window size the model has after it.
+func playFuzz(data []byte, each func(msg tea.Msg, w, h int)) {
 	w, h := 80, 24
-	var m tea.Model = views.New(d, views.Options{Width: w, Height: h, Section: string(data[:min(len(data), 3)])})
 	for len(data) >= 3 {
 		op, a, b := data[0], int(data[1]), int(data[2])
 		data = data[3:]
@@ -88,8 +97,7 @@ func fuzzModel(t *testing.T, d *content.Document, data []byte) {
 				msg = views.FlashDone(a % 4)
 			}
 		}
-		m, _ = m.Update(msg)
-		checkFuzzedScreen(t, m, w, h, msg)
+		each(msg, w, h)
 	}
 }
 

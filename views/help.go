@@ -3,6 +3,7 @@ package views
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -21,13 +22,27 @@ var helpNotes = []struct{ title, text string }{
 // helpLines renders the help screen at width w: the key map's groups side by side
 // when they fit, else one under the other, then the notes. It is rendered from the
 // KeyMap by bubbles/help, so it shows exactly the enabled bindings.
-func (m *Model) helpLines(w int, st *Styles) (lines []string, anchors []int) {
+//
+// It depends on nothing but the width, the theme and the key map, which is the
+// same in every session of a resume while the help screen is open, so its lines
+// are shared.
+func (m *Model) helpLines(w int, st *Styles) ([]string, []int) {
+	r := piece(m.shared, st.key(pieceHelp, w, 0, 0, 0, m.showHelp), func() pageLines {
+		lines, anchors := renderHelp(m.keys, w, st)
+		return pageLines{lines, anchors}
+	})
+	return r.lines, r.anchors
+}
+
+func renderHelp(km KeyMap, w int, st *Styles) (lines []string, anchors []int) {
+	h := help.New()
+	h.Styles = st.Help
 	var blocks []string
-	for i, group := range m.keys.FullHelp() {
+	for i, group := range km.FullHelp() {
 		if !anyEnabled(group) {
 			continue
 		}
-		body := m.help.FullHelpView([][]key.Binding{group})
+		body := h.FullHelpView([][]key.Binding{group})
 		blocks = append(blocks, st.Heading.Render(fullHelpTitles[i])+"\n"+body)
 	}
 	const gap = "    "
@@ -51,7 +66,7 @@ func (m *Model) helpLines(w int, st *Styles) (lines []string, anchors []int) {
 
 	add := func(s string) {
 		s = ansi.Truncate(s, w, "…")
-		lines = append(lines, s+strings.Repeat(" ", max(w-ansi.StringWidth(s), 0)))
+		lines = append(lines, s+spaces(w-ansi.StringWidth(s)))
 	}
 	add(st.SectionTitle.Render("Keys"))
 	add("")

@@ -99,15 +99,14 @@ func (m *Model) resize(w, h int) {
 
 // relayout rebuilds the layout and gives every page its size, for a new window
 // size or theme. A new section or help screen needs only relayoutNav, a new
-// footer message only refreshStatus, and scrolling nothing at all.
+// footer message only refreshStatus, and scrolling nothing at all. The parts
+// that every session with this window and theme draws alike come from the
+// Shared.
 func (m *Model) relayout() {
 	m.gen++
 	l := layout{class: narrow, navTop: m.layout.navTop}
 	avail := m.width - 2*padding
-	for i, s := range m.doc.Sections {
-		l.navW = max(l.navW, ansi.StringWidth(navLabel(i, s)))
-	}
-	l.navW = min(l.navW, navMaxW)
+	l.navW = m.navWidth()
 	switch {
 	case m.width < MinWidth || m.height < MinHeight:
 		l.class = tooSmall
@@ -129,18 +128,22 @@ func (m *Model) relayout() {
 	}
 	l.textW = colW - barGap
 	left := padding + (avail-l.frameW)/2
-	l.margin = strings.Repeat(" ", left)
+	l.margin = spaces(left)
 	l.navX = left
 	l.barX = left + l.frameW - 1
 	roomy := m.height >= roomyHeight
 
-	var header strings.Builder
-	lines := m.header(l.frameW, roomy)
-	for _, line := range lines {
-		header.WriteString(l.margin + line + "\n")
-	}
-	l.header = header.String()
-	l.bodyY = len(lines)
+	st := m.styles
+	h := piece(m.shared, st.key(pieceHeader, l.frameW, left, 0, 0, roomy), func() header {
+		lines := m.header(l.frameW, roomy)
+		var b strings.Builder
+		for _, line := range lines {
+			b.WriteString(l.margin + line + "\n")
+		}
+		return header{b.String(), len(lines)}
+	})
+	l.header = h.text
+	l.bodyY = h.lines
 	if l.class == narrow {
 		l.tabsY = l.bodyY
 		l.bodyY++
@@ -150,21 +153,48 @@ func (m *Model) relayout() {
 	}
 	l.bodyH = max(m.height-l.bodyY-2, 1) // the rule and the status line below
 
-	st := &m.styles
-	// The glyphs of the layout (►, █, │, ─, ‹, ›, •, …) are all in WGL4, the
-	// repertoire every Windows console font has: PuTTY shows no fallback glyphs.
-	l.thumb = " " + st.ink.thumb.paint("█")
-	l.track = " " + st.ink.track.paint("│")
-	l.noBar = strings.Repeat(" ", barGap)
+	l.thumb, l.track, l.noBar = st.ink.thumbCell, st.ink.trackCell, spaces(barGap)
 	l.posWidth = m.positionWidth()
-	l.bottom = l.margin + st.ink.rule.paint(strings.Repeat("─", l.frameW)) + "\n" + l.margin
+	l.bottom = piece(m.shared, st.key(pieceBottom, l.frameW, left, 0, 0, false), func() string {
+		return l.margin + st.ink.rule.paint(strings.Repeat("─", l.frameW)) + "\n" + l.margin
+	})
 	m.layout = l
 	m.layout.status, m.layout.statusW = m.statusView(max(l.frameW-l.posWidth-1, 1))
-	for i := range m.pages {
-		m.pages[i].setSize(l.textW, l.bodyH)
+	for _, p := range m.pages {
+		if p != nil {
+			p.setSize(l.textW, l.bodyH)
+		}
 	}
 	m.helpPage.setSize(l.textW, l.bodyH)
 	m.relayoutNav()
+}
+
+// header is the header's lines, margins and newlines included, and how many.
+type header struct {
+	text  string
+	lines int
+}
+
+// tabBar is the narrow layout's rows above the text and where each tab is.
+type tabBar struct {
+	top   string
+	spans []span
+}
+
+// navWidth is the width of the section list: its longest entry, capped.
+func (m *Model) navWidth() int {
+	if m.shared != nil {
+		return m.shared.navW
+	}
+	return navWidthOf(m.doc)
+}
+
+func navWidthOf(doc *content.Document) int {
+	w := 0
+	for i, s := range doc.Sections {
+		w = max(w, ansi.StringWidth(navLabel(i, s)))
+	}
+	return min(w, navMaxW)
 }
 
 // relayoutNav rebuilds what shows the active section, the section list or tab bar,
@@ -176,18 +206,24 @@ func (m *Model) relayoutNav() {
 	if l.class == tooSmall {
 		return
 	}
+	st := m.styles
+	left := len(l.margin)
 	switch l.class {
 	case narrow:
-		tabs, spans := m.tabsView(l.frameW)
-		for i := range spans {
-			spans[i].x0 += len(l.margin)
-			spans[i].x1 += len(l.margin)
-		}
-		l.tabs = spans
-		l.top = l.header + l.margin + tabs + "\n"
-		if l.bodyY > l.tabsY+1 {
-			l.top += "\n"
-		}
+		blankLine := l.bodyY > l.tabsY+1
+		t := piece(m.shared, st.key(pieceTabs, l.frameW, left, m.active, 0, blankLine), func() tabBar {
+			tabs, spans := m.tabsView(l.frameW)
+			for i := range spans {
+				spans[i].x0 += left
+				spans[i].x1 += left
+			}
+			top := l.header + l.margin + tabs + "\n"
+			if blankLine {
+				top += "\n"
+			}
+			return tabBar{top, spans}
+		})
+		l.top, l.tabs = t.top, t.spans
 	case wide:
 		l.navRows, l.navFirst = l.bodyH, 0
 		if len(m.pages) > l.bodyH {
@@ -201,11 +237,13 @@ func (m *Model) relayoutNav() {
 			l.navTop = m.active - l.navRows + 1
 		}
 		l.navTop = max(min(l.navTop, len(m.pages)-l.navRows), 0)
-		l.nav = m.navLines(l)
+		l.nav = piece(m.shared, st.key(pieceNav, l.navW, l.bodyH, m.active, l.navTop, false), func() []string {
+			return m.navLines(l)
+		})
 		l.top = l.header
 	}
 	if p := m.pane(); p != nil {
-		p.refresh(&m.styles)
+		p.refresh(m.styles)
 	}
 }
 
@@ -292,7 +330,7 @@ func (m *Model) render() string {
 // header is the name, label and contacts, then a rule, each line w columns at
 // most. A low window gets the name alone: the Contact section lists the rest.
 func (m *Model) header(w int, roomy bool) []string {
-	st := &m.styles
+	st := m.styles
 	var lines []string
 	in := &st.ink
 	name := in.name.paint(ansi.Truncate(m.doc.Name, w, "…"))
@@ -314,7 +352,7 @@ func (m *Model) header(w int, roomy bool) []string {
 // contactLine shows as many contacts as fit in w columns, in the owner's order, as
 // links; the Contact section always lists them all.
 func (m *Model) contactLine(w int) string {
-	st := &m.styles
+	st := m.styles
 	in := &st.ink
 	sep := in.dim.paint("  ·  ")
 	var parts []string
@@ -346,7 +384,7 @@ func navLabel(i int, s content.Section) string {
 // navItem renders a section list entry. The active section is marked with ► and
 // bold, so it stays visible without colour.
 func (m *Model) navItem(i int, label string) string {
-	st := &m.styles
+	st := m.styles
 	if i == m.active {
 		return st.ink.navMarker.paint("►") + st.ink.navActive.paint(label[1:])
 	}
@@ -388,7 +426,7 @@ func (m *Model) navLines(l *layout) []string {
 // cut off. The active tab is marked with ► and bold. It also returns where each
 // tab and arrow is, for mouse clicks.
 func (m *Model) tabsView(w int) (string, []span) {
-	st := &m.styles
+	st := m.styles
 	n := len(m.doc.Sections)
 	if n == 0 {
 		return strings.Repeat(" ", w), nil
@@ -462,21 +500,21 @@ func (m *Model) statusView(w int) (string, int) {
 		text = ansi.Truncate(text, w, "…")
 		return m.styles.ink.notice.paint(text), ansi.StringWidth(text)
 	}
-	c := &m.shortHelp
-	if c.line != "" && c.w == w && c.open == m.showHelp && c.styles == m.stylesGen {
-		return c.line, c.width
-	}
-	keys := m.keys
-	bindings := keys.ShortHelp()
-	for _, drop := range keys.shortHelpDropOrder() {
-		if shortHelpWidth(bindings) <= w {
-			break
+	// The key help depends on the width, the theme and whether the help
+	// screen is open: the same in every session of a resume.
+	c := piece(m.shared, m.styles.key(pieceStatus, w, 0, 0, 0, m.showHelp), func() shortHelp {
+		keys := m.keys // a copy, whose bindings are dropped until the line fits
+		bindings := keys.ShortHelp()
+		for _, drop := range keys.shortHelpDropOrder() {
+			if shortHelpWidth(bindings) <= w {
+				break
+			}
+			drop.SetEnabled(false)
+			bindings = keys.ShortHelp()
 		}
-		drop.SetEnabled(false)
-		bindings = keys.ShortHelp()
-	}
-	line, width := m.shortHelpView(bindings, w)
-	*c = shortHelpCache{w: w, open: m.showHelp, styles: m.stylesGen, line: line, width: width}
+		line, width := m.shortHelpView(bindings, w)
+		return shortHelp{line, width}
+	})
 	return c.line, c.width
 }
 
@@ -504,14 +542,10 @@ func (m *Model) shortHelpView(bindings []key.Binding, w int) (string, int) {
 	return line, ansi.StringWidth(line)
 }
 
-// shortHelpCache keeps the footer's key help for as long as its width, the help
-// screen's state and the theme stay the same.
-type shortHelpCache struct {
-	w      int
-	open   bool
-	styles int
-	line   string
-	width  int
+// shortHelp is the footer's key help and its width.
+type shortHelp struct {
+	line  string
+	width int
 }
 
 // shortHelpWidth is the width of the enabled bindings on one line.

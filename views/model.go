@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -31,6 +30,10 @@ type Options struct {
 	// changing the theme then would lay the screen out twice. Zero means true
 	// colour until then.
 	ColorProfile colorprofile.Profile
+	// Shared is what the sessions of this Document render alike, made once by
+	// NewShared(doc) and given to every New for the Document. Nil, or one made
+	// for another Document, means the model renders everything itself.
+	Shared *Shared
 }
 
 // Model is the root model of one visitor's session. It routes messages: window size
@@ -38,24 +41,23 @@ type Options struct {
 // and the scrolling keys go to the visible page. It only reads the shared Document.
 //
 // Its methods have pointer receivers and Update returns the same *Model: the model
-// holds a theme and a layout cache of several kilobytes, and copying that into an
-// interface on every message would cost more than the update itself.
+// holds a key map and a layout of more than a kilobyte, and copying that into an
+// interface on every message would cost more than the update itself. What every
+// session of a resume draws alike it takes from Options.Shared.
 type Model struct {
 	doc     *content.Document
+	shared  *Shared
 	keys    KeyMap
-	help    help.Model
-	styles  Styles
+	styles  *Styles // shared by every session with the same theme
 	isDark  bool
 	profile colorprofile.Profile
-	// stylesGen counts theme changes, for what is cached per theme.
-	stylesGen int
-	shortHelp shortHelpCache
 
 	width, height int
 	layout        layout
 
-	active   int
-	pages    []textPage
+	active int
+	// pages holds a page per section, made when the section is first shown.
+	pages    []*textPage
 	helpPage textPage
 	showHelp bool
 
@@ -85,25 +87,24 @@ const flashTime = 3 * time.Second
 
 // New returns the root model for a resume.
 func New(doc *content.Document, opts Options) *Model {
+	shared := opts.Shared
+	if shared != nil && shared.doc != doc {
+		shared = nil
+	}
 	m := &Model{
 		doc:     doc,
-		keys:    DefaultKeyMap(len(doc.Sections)),
-		help:    help.New(),
+		shared:  shared,
 		isDark:  true, // until the terminal answers; most terminals are dark
 		profile: opts.ColorProfile,
-		pages:   make([]textPage, len(doc.Sections)),
-	}
-	for i := range doc.Sections {
-		m.pages[i] = newSectionPage(&doc.Sections[i])
+		pages:   make([]*textPage, len(doc.Sections)),
 	}
 	m.helpPage = newTextPage(m.helpLines)
-	for _, c := range doc.Contacts {
-		if strings.HasPrefix(c.URL, "mailto:") {
-			m.email = c.Text
-			break
-		}
+	m.email = emailOf(doc)
+	if shared != nil {
+		m.keys = shared.keys // a copy: the model enables and disables its own
+	} else {
+		m.keys = keyMapFor(doc)
 	}
-	m.keys.Copy.SetEnabled(m.email != "")
 	if opts.Section != "" {
 		if i := sectionIndex(doc, opts.Section); i >= 0 {
 			m.active = i
@@ -115,10 +116,27 @@ func New(doc *content.Document, opts Options) *Model {
 		m.profile = colorprofile.TrueColor
 	}
 	m.width, m.height = min(max(opts.Width, 0), MaxWindow), min(max(opts.Height, 0), MaxWindow)
-	m.styles = NewStyles(m.isDark, m.profile)
-	m.help.Styles = m.styles.Help
+	m.styles = theme(m.isDark, m.profile)
 	m.relayout()
 	return m
+}
+
+// emailOf is the address the copy key copies: the first mailto contact.
+func emailOf(doc *content.Document) string {
+	for _, c := range doc.Contacts {
+		if strings.HasPrefix(c.URL, "mailto:") {
+			return c.Text
+		}
+	}
+	return ""
+}
+
+// keyMapFor is the key map for doc: the number keys for its sections, the copy
+// key if it has an email address.
+func keyMapFor(doc *content.Document) KeyMap {
+	k := DefaultKeyMap(len(doc.Sections))
+	k.Copy.SetEnabled(emailOf(doc) != "")
+	return k
 }
 
 // Init asks the terminal for its background colour. The first frame does not wait
@@ -256,11 +274,11 @@ func (m *Model) setStyles(isDark bool, profile colorprofile.Profile) {
 		return
 	}
 	m.isDark, m.profile = isDark, profile
-	m.styles = NewStyles(isDark, profile)
-	m.stylesGen++
-	m.help.Styles = m.styles.Help
-	for i := range m.pages {
-		m.pages[i].invalidate()
+	m.styles = theme(isDark, profile)
+	for _, p := range m.pages {
+		if p != nil {
+			p.invalidate()
+		}
 	}
 	m.helpPage.invalidate()
 	m.relayout()
@@ -275,7 +293,27 @@ func (m *Model) pane() *textPage {
 	case len(m.pages) == 0:
 		return nil
 	}
-	return &m.pages[m.active]
+	return m.page(m.active)
+}
+
+// page returns section i's page, making it if the section was never shown.
+// Its lines come from the Shared when there is one: they depend only on the
+// section, the width and the theme.
+func (m *Model) page(i int) *textPage {
+	if p := m.pages[i]; p != nil {
+		return p
+	}
+	sec, shared := &m.doc.Sections[i], m.shared
+	p := newTextPage(func(w int, st *Styles) ([]string, []int) {
+		r := piece(shared, st.key(pieceSection, w, i, 0, 0, false), func() pageLines {
+			lines, anchors := renderSection(sec, w, st)
+			return pageLines{lines, anchors}
+		})
+		return r.lines, r.anchors
+	})
+	p.setSize(m.layout.textW, m.layout.bodyH)
+	m.pages[i] = &p
+	return &p
 }
 
 // View renders the whole screen. A frame that would be the same as the last one,

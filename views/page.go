@@ -20,6 +20,7 @@ type textPage struct {
 	// build renders the source at a width, returning the lines, each padded to
 	// exactly that width, and for each line the place in the source where it
 	// starts, so that a re-wrap can keep the same text at the top of the view.
+	// The lines may be shared with other sessions: they are never modified.
 	build   func(w int, st *Styles) (lines []string, anchors []int)
 	lines   []string
 	anchors []int
@@ -33,12 +34,6 @@ type textPage struct {
 
 func newTextPage(build func(w int, st *Styles) ([]string, []int)) textPage {
 	return textPage{build: build}
-}
-
-func newSectionPage(s *content.Section) textPage {
-	return newTextPage(func(w int, st *Styles) ([]string, []int) {
-		return renderSection(s, w, st)
-	})
 }
 
 // setSize gives the page its share of the window. Re-rendering is deferred to
@@ -66,7 +61,7 @@ func (p *textPage) refresh(st *Styles) {
 		top = p.anchors[off]
 	}
 	p.lines, p.anchors = p.build(w, st)
-	p.blank = strings.Repeat(" ", w)
+	p.blank = spaces(w)
 	p.rendered = w
 	off := 0
 	if top >= 0 {

@@ -48,6 +48,15 @@ type Styles struct {
 	Help help.Styles
 
 	ink inks
+	// The background and profile the theme is for: what is rendered in it is
+	// shared under them.
+	dark    bool
+	profile colorprofile.Profile
+}
+
+// key names a piece of the screen rendered in this theme.
+func (st *Styles) key(kind pieceKind, w, a, b, c int, flag bool) pieceKey {
+	return pieceKey{kind: kind, dark: st.dark, profile: st.profile, flag: flag, w: w, a: a, b: b, c: c}
 }
 
 // inks are the theme's styles reduced to the escape sequences around a text. The
@@ -59,6 +68,11 @@ type inks struct {
 	title, heading, date, subtitle, text, bullet, link, linkLabel, tag ink
 	thumb, track, position, notice                                     ink
 	helpKey, helpDesc, helpSep                                         ink
+	// The scrollbar's cells, with the space left of them: the thumb and the
+	// track. The glyphs of the layout (►, █, │, ─, ‹, ›, •, …) are all in
+	// WGL4, the repertoire every Windows console font has: PuTTY shows no
+	// fallback glyphs.
+	thumbCell, trackCell string
 }
 
 // ink is a style reduced to the escape sequences before and after its text.
@@ -88,7 +102,7 @@ func (k ink) link(text, url string) string {
 }
 
 func newInks(s *Styles) inks {
-	return inks{
+	in := inks{
 		name:      inkOf(s.Name),
 		label:     inkOf(s.Label),
 		contact:   inkOf(s.Contact),
@@ -114,6 +128,9 @@ func newInks(s *Styles) inks {
 		helpDesc:  inkOf(s.Help.ShortDesc),
 		helpSep:   inkOf(s.Help.ShortSeparator),
 	}
+	in.thumbCell = " " + in.thumb.paint("█")
+	in.trackCell = " " + in.track.paint("│")
+	return in
 }
 
 // palette is one colour in each profile, for lipgloss.Complete: the 16 ANSI
@@ -146,14 +163,20 @@ var (
 // terminal's colour profile. Bubble Tea would reduce true colours to the profile
 // by itself; choosing them here keeps the theme's contrast in 16 and 256 colours.
 //
-// Each of the dozen themes is built once and then copied to the sessions that
-// use it: a theme is immutable, and building one costs more than the rest of a
-// session's start.
+// Each of the dozen themes is built once: a theme is immutable, and building
+// one costs more than the rest of a session's start. Sessions share it (see
+// theme); NewStyles returns a copy.
 func NewStyles(isDark bool, profile colorprofile.Profile) Styles {
+	return *theme(isDark, profile)
+}
+
+// theme returns the theme for a background and profile, which sessions share
+// and must not modify.
+func theme(isDark bool, profile colorprofile.Profile) *Styles {
 	profile = min(profile, colorprofile.TrueColor)
 	t := &themes[boolIndex(isDark)][profile]
 	t.once.Do(func() { t.styles = newStyles(isDark, profile) })
-	return t.styles
+	return &t.styles
 }
 
 var themes [2][colorprofile.TrueColor + 1]struct {
@@ -222,5 +245,6 @@ func newStyles(isDark bool, profile colorprofile.Profile) Styles {
 		},
 	}
 	st.ink = newInks(&st)
+	st.dark, st.profile = isDark, profile
 	return st
 }

@@ -7,7 +7,7 @@
 // Without a PTY it writes the file given by -text (the plain-text resume, for the
 // floor of the exec path), or refuses like Wish's activeterm middleware.
 //
-//	barewish -addr 127.0.0.1:2300 -host-key-file /tmp/x/key [-text resume.txt] [-fps N] [-pprof 127.0.0.1:6061]
+//	barewish -addr 127.0.0.1:2300 -host-key-file /tmp/x/key [-text resume.txt] [-fps N] [-pprof 127.0.0.1:6061] [-log-format json]
 package main
 
 import (
@@ -45,7 +45,15 @@ func run() error {
 	textFile := flag.String("text", "", "file to write to sessions without a PTY")
 	fps := flag.Int("fps", 0, "Bubble Tea's frame rate (0: its default, 60)")
 	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6061")
+	logFormat := flag.String("log-format", "text", "log format of Wish's connection log: text or json (as sshresume's -log-format)")
 	flag.Parse()
+	switch *logFormat {
+	case "text":
+	case "json":
+		log.SetFormatter(log.JSONFormatter)
+	default:
+		return fmt.Errorf("log format %q: use text or json", *logFormat)
+	}
 	if *keyFile == "" {
 		return errors.New("-host-key-file is required")
 	}

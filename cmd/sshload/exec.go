@@ -27,7 +27,7 @@ type execRun struct {
 func runExec(ctx context.Context, r execRun, d *dialer, rec *recorder, pr *prober, rep *Report) {
 	before, _ := pr.record(ctx, true)
 	rep.Baseline = &before
-	start := time.Now()
+	start, client := time.Now(), selfCPU()
 	deadline := start.Add(r.duration)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -41,7 +41,7 @@ func runExec(ctx context.Context, r execRun, d *dialer, rec *recorder, pr *probe
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, client := time.Since(start), selfCPU()-client
 	// Let a forking server reap its children, so that their CPU time counts.
 	sleep(ctx, r.settle)
 	after, _ := pr.record(ctx, true)
@@ -58,6 +58,9 @@ func runExec(ctx context.Context, r execRun, d *dialer, rec *recorder, pr *probe
 		Latency:     rec.dist("latency_ms"),
 		Handshake:   rec.dist("handshake_ms"),
 		Bytes:       rec.dist("bytes"),
+	}
+	if ok > 0 {
+		e.ClientCPUPerRequest = round3(client / float64(ok) * 1000)
 	}
 	if pr.enabled() {
 		e.CPU = round3(after.CPU - before.CPU)

@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -47,6 +48,7 @@ type options struct {
 	maxDuration time.Duration
 	timeout     time.Duration
 	jsonOut     string
+	cpuProfile  string
 
 	session sessionRun
 	exec    execRun
@@ -114,6 +116,7 @@ Flags:
 	fs.DurationVar(&o.maxDuration, "max-duration", 5*time.Minute, "hard limit on the whole run")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "limit on each connect+handshake, and on each exec request")
 	fs.StringVar(&o.jsonOut, "json", "", "write the JSON report to this file (- for standard output)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of sshload itself to this file")
 
 	s := &o.session
 	fs.StringVar(&s.pty.term, "term", "xterm-256color", "TERM of the PTY sessions")
@@ -205,6 +208,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		_, _ = fmt.Fprintln(stderr, "sshload:", err)
 		return 2
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			_, _ = fmt.Fprintln(stderr, "sshload: cpu profile:", err)
+			return 1
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
 	}
 	rep, err := load(ctx, o, params)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -248,4 +249,14 @@ func (p *prober) get(ctx context.Context, path string) (string, error) {
 		return "", fmt.Errorf("pprof %s: %w", path, err)
 	}
 	return string(b), nil
+}
+
+// selfCPU is the CPU time, user and system, that this process has used so far,
+// in seconds: the load generator's own share of the machine.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }

@@ -47,6 +47,8 @@ type SessionReport struct {
 	// CPUPerSession is the server's CPU time per session in churn mode: connect,
 	// first frame and close, in milliseconds.
 	CPUPerSession float64 `json:"cpu_ms_per_session,omitempty"`
+	// ClientCPUPerSession is sshload's own CPU per session in churn mode, in ms.
+	ClientCPUPerSession float64 `json:"client_cpu_ms_per_session,omitempty"`
 
 	Checkpoints []Checkpoint `json:"checkpoints,omitempty"`
 	Idle        *IdleReport  `json:"idle,omitempty"`
@@ -108,6 +110,9 @@ type ExecReport struct {
 	CPU         float64 `json:"cpu_s"`
 	// CPUPerRequest is the server's CPU per completed request, in ms.
 	CPUPerRequest float64 `json:"cpu_ms_per_request"`
+	// ClientCPUPerRequest is sshload's own CPU per completed request, in ms:
+	// on one machine the load generator and the server share the cores.
+	ClientCPUPerRequest float64 `json:"client_cpu_ms_per_request,omitempty"`
 }
 
 // summary writes a short human-readable account of the report.
@@ -130,7 +135,8 @@ func (r *Report) summary(w io.Writer) {
 		dist("session open", s.Opened, "ms")
 		dist("first frame", s.FirstFrame, "ms")
 		if s.SessionsPerSecond > 0 {
-			fmt.Fprintf(&b, "  churn            %.1f sessions/s, server CPU %.2f ms/session\n", s.SessionsPerSecond, s.CPUPerSession)
+			fmt.Fprintf(&b, "  churn            %.1f sessions/s, server CPU %.2f ms/session, sshload CPU %.2f ms/session\n",
+				s.SessionsPerSecond, s.CPUPerSession, s.ClientCPUPerSession)
 		}
 		for _, c := range s.Checkpoints {
 			fmt.Fprintf(&b, "  %5d open       RSS %.1f MiB (%.1f KiB/session)", c.Open, mib(c.Server.RSS), c.RSSPerSession/1024)
@@ -157,8 +163,8 @@ func (r *Report) summary(w io.Writer) {
 		}
 	}
 	if e := r.Exec; e != nil {
-		fmt.Fprintf(&b, "  exec %-11q %d ok, %d failed at concurrency %d: %.1f requests/s, server CPU %.2f ms/request\n",
-			e.Command, e.OK, e.Failed, e.Concurrency, e.PerSecond, e.CPUPerRequest)
+		fmt.Fprintf(&b, "  exec %-11q %d ok, %d failed at concurrency %d: %.1f requests/s, server CPU %.2f ms/request, sshload CPU %.2f ms/request\n",
+			e.Command, e.OK, e.Failed, e.Concurrency, e.PerSecond, e.CPUPerRequest, e.ClientCPUPerRequest)
 		dist("latency", e.Latency, "ms")
 		dist("handshake", e.Handshake, "ms")
 		dist("bytes", e.Bytes, "B")

@@ -35,7 +35,7 @@ type sessionRun struct {
 func runChurn(ctx context.Context, r sessionRun, d *dialer, rec *recorder, pr *prober, rep *Report) {
 	before, _ := pr.record(ctx, true)
 	rep.Baseline = &before
-	start := time.Now()
+	start, client := time.Now(), selfCPU()
 	deadline := start.Add(r.duration)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -52,11 +52,12 @@ func runChurn(ctx context.Context, r sessionRun, d *dialer, rec *recorder, pr *p
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, client := time.Since(start), selfCPU()-client
 	framed := rec.count("first_frame_ms")
 	rep.Sessions = sessionReport(rec)
 	if framed > 0 {
 		rep.Sessions.SessionsPerSecond = round3(float64(framed) / elapsed.Seconds())
+		rep.Sessions.ClientCPUPerSession = round3(client / float64(framed) * 1000)
 	}
 	// Let a forking server reap the children of the last sessions, so that
 	// their CPU time is counted.

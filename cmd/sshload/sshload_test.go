@@ -200,8 +200,8 @@ func TestChurnAgainstServer(t *testing.T) {
 	if s.FirstFrame.N != 6 || s.FirstFrame.Min <= 0 || s.Handshake.Max > s.FirstFrame.Max || s.Opened.Min < s.Handshake.Min {
 		t.Errorf("churn: handshake %+v, opened %+v, first frame %+v", s.Handshake, s.Opened, s.FirstFrame)
 	}
-	if s.SessionsPerSecond <= 0 || s.CPUPerSession <= 0 {
-		t.Errorf("churn: %g sessions/s, %g ms CPU per session", s.SessionsPerSecond, s.CPUPerSession)
+	if s.SessionsPerSecond <= 0 || s.CPUPerSession <= 0 || s.ClientCPUPerSession <= 0 {
+		t.Errorf("churn: %g sessions/s, %g ms CPU per session, %g ms of its own", s.SessionsPerSecond, s.CPUPerSession, s.ClientCPUPerSession)
 	}
 }
 
@@ -246,7 +246,7 @@ func TestExecAgainstServer(t *testing.T) {
 	if e == nil || e.Requests != 9 || e.OK != 9 || e.Failed != 0 || len(rep.Errors) != 0 {
 		t.Fatalf("exec: %+v, errors %v", e, rep.Errors)
 	}
-	if e.PerSecond <= 0 || e.Bytes.Min < 1000 || e.Latency.Min < e.Handshake.Min {
+	if e.PerSecond <= 0 || e.Bytes.Min < 1000 || e.Latency.Min < e.Handshake.Min || e.ClientCPUPerRequest <= 0 {
 		t.Errorf("exec: %+v", e)
 	}
 	// An answer without the expected text is a failure, not a success.

@@ -213,6 +213,9 @@ func metrics(reports []*Report) []metric {
 		{"server CPU per new session (open, frame, close)", "churn", sess(func(s *SessionReport) (float64, bool) {
 			return s.CPUPerSession, s.CPUPerSession > 0
 		}), "ms"},
+		{"sshload's own CPU per new session", "churn", sess(func(s *SessionReport) (float64, bool) {
+			return s.ClientCPUPerSession, s.ClientCPUPerSession > 0
+		}), "ms"},
 		{"new sessions per second (churn)", "churn", sess(func(s *SessionReport) (float64, bool) { return s.SessionsPerSecond, true }), "/s"},
 		{"churn failures", "churn", errs, "n"},
 		{heldName("first frame p50 while ramping to %d"), "hold", dist(func(s *SessionReport) Dist { return s.FirstFrame }, p50), "ms"},
@@ -269,6 +272,24 @@ func metrics(reports []*Report) []metric {
 			}
 			return float64(s.AfterClose.Goroutines), true
 		}), "n"},
+		metric{"goroutines before the sessions (pprof)", "hold", func(r *Report) (float64, bool) {
+			if r.Baseline == nil || r.Baseline.Goroutines == 0 {
+				return 0, false
+			}
+			return float64(r.Baseline.Goroutines), true
+		}, "n"},
+		metric{"live heap before the sessions (pprof)", "hold", func(r *Report) (float64, bool) {
+			if r.Baseline == nil || r.Baseline.HeapInuse == 0 {
+				return 0, false
+			}
+			return float64(r.Baseline.HeapInuse), true
+		}, "MiB"},
+		metric{"live heap after all sessions closed (pprof)", "hold", sess(func(s *SessionReport) (float64, bool) {
+			if s.AfterClose == nil || s.AfterClose.HeapInuse == 0 {
+				return 0, false
+			}
+			return float64(s.AfterClose.HeapInuse), true
+		}), "MiB"},
 		metric{"fds after all sessions closed", "hold", sess(func(s *SessionReport) (float64, bool) {
 			if s.AfterClose == nil {
 				return 0, false
@@ -288,6 +309,9 @@ func metrics(reports []*Report) []metric {
 		metric{"`text` latency p50", "exec", exec(func(e *ExecReport) (float64, bool) { return e.Latency.P50, true }), "ms"},
 		metric{"`text` latency p99", "exec", exec(func(e *ExecReport) (float64, bool) { return e.Latency.P99, true }), "ms"},
 		metric{"server CPU per `text` request", "exec", exec(func(e *ExecReport) (float64, bool) { return e.CPUPerRequest, e.CPU > 0 }), "ms"},
+		metric{"sshload's own CPU per `text` request", "exec", exec(func(e *ExecReport) (float64, bool) {
+			return e.ClientCPUPerRequest, e.ClientCPUPerRequest > 0
+		}), "ms"},
 		metric{"exec failures", "exec", errs, "n"},
 	)
 	return ms
