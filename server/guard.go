@@ -395,10 +395,16 @@ func (l *liveSession) isTUI() bool {
 }
 
 // setProgram attaches the session's TUI. It reports false if the session was
-// ended meanwhile, in which case the TUI must not start.
+// ended meanwhile, in which case the TUI must not start. A shutdown that began
+// before the TUI existed ends it here: Shutdown's list of TUIs was made without
+// it. The closing flag is read under the same lock isTUI takes, so a TUI is
+// either on that list or sees the flag.
 func (l *liveSession) setProgram(p *tea.Program) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if !l.ended && l.g.s.closing.Load() {
+		l.ended, l.farewell = true, restartFarewell
+	}
 	l.prog = p
 	return !l.ended
 }

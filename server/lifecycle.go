@@ -6,6 +6,7 @@ import (
 	"net"
 	"time"
 
+	"charm.land/log/v2"
 	"charm.land/ssh"
 	"github.com/pires/go-proxyproto"
 )
@@ -60,7 +61,7 @@ func (s *Server) admit(ctx ssh.Context, c net.Conn) net.Conn {
 	if pc, ok := c.(*proxyproto.Conn); ok && pc.ProxyHeader() == nil {
 		// No valid header within proxyHeaderTimeout: not our load balancer.
 		s.adm.refused[refusedProxy].Add(1)
-		s.log.Debug("connection without PROXY header", "peer", pc.Raw().RemoteAddr().String())
+		s.log.Debug("connection without PROXY header", "remote", pc.Raw().RemoteAddr().String())
 		return nil
 	}
 	release, reason, msg := s.adm.acquireIP(ipKey(c.RemoteAddr()), time.Now())
@@ -227,7 +228,10 @@ func (s *Server) Stats() Stats {
 
 // reportRefusals logs, at most once per period, how many connections were
 // refused and why, instead of a line per refusal that a flood would turn into
-// a flood of log lines.
+// a flood of log lines. Connections without a PROXY header alone are logged at
+// debug level: the load balancer's TCP health checks are such connections, and
+// a warning a minute for them would teach operators to ignore the warning that
+// reports a flood.
 func (s *Server) reportRefusals(stop <-chan struct{}, period time.Duration) {
 	t := time.NewTicker(period)
 	defer t.Stop()
@@ -239,16 +243,20 @@ func (s *Server) reportRefusals(stop <-chan struct{}, period time.Duration) {
 		case <-t.C:
 		}
 		var kv []any
+		level := log.DebugLevel
 		for i, name := range refusalNames {
 			n := s.adm.refused[i].Load()
 			if n != last[i] {
 				kv = append(kv, name, n-last[i])
 				last[i] = n
+				if i != refusedProxy {
+					level = log.WarnLevel
+				}
 			}
 		}
 		if kv != nil {
 			st := s.Stats()
-			s.log.Warn("connections refused", append(kv, "period", period, "open", st.Accepted, "sessions", st.Sessions)...)
+			s.log.Log(level, "connections refused", append(kv, "period", period, "open", st.Accepted, "sessions", st.Sessions)...)
 		}
 	}
 }
