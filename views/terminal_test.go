@@ -1,21 +1,17 @@
 package views_test
 
 import (
-	"bytes"
 	"context"
 	"image/color"
 	"io"
-	"regexp"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/vt"
 
+	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/views"
 )
 
@@ -23,13 +19,9 @@ import (
 // terminal emulator, as it would to a visitor's terminal: what is tested is what
 // survives the renderer, not the model's own strings.
 type terminal struct {
-	t   *testing.T
-	p   *tea.Program
-	in  *io.PipeWriter
-	mu  sync.Mutex
-	emu *vt.Emulator
-	raw bytes.Buffer
-	run chan error
+	*testkit.Screen
+	t  *testing.T
+	in *io.PipeWriter
 }
 
 // startTerminal runs m at w×h with a colour profile. With answer, the emulator
@@ -38,15 +30,17 @@ type terminal struct {
 func startTerminal(t *testing.T, m tea.Model, w, h int, profile colorprofile.Profile, answer bool, bg color.Color) *terminal {
 	t.Helper()
 	inR, inW := io.Pipe()
-	tm := &terminal{t: t, in: inW, emu: vt.NewEmulator(w, h), run: make(chan error, 1)}
+	// Bubble Tea writing to something that is not a terminal ends lines with a
+	// bare newline and leaves the carriage return to the terminal driver.
+	screen := testkit.NewScreen(t, w, h, true)
 	if bg != nil {
-		tm.emu.SetDefaultBackgroundColor(bg)
+		screen.SetBackground(bg)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	tm.p = tea.NewProgram(m,
+	p := tea.NewProgram(m,
 		tea.WithContext(ctx),
 		tea.WithInput(inR),
-		tea.WithOutput(tm),
+		tea.WithOutput(screen),
 		tea.WithColorProfile(profile),
 		tea.WithWindowSize(w, h),
 		tea.WithEnvironment([]string{"TERM=xterm-256color"}),
@@ -58,81 +52,29 @@ func startTerminal(t *testing.T, m tea.Model, w, h int, profile colorprofile.Pro
 	if !answer {
 		answers = io.Discard
 	}
-	go func() { _, _ = io.Copy(answers, tm.emu) }()
+	go func() { _, _ = io.Copy(answers, screen.Answers()) }()
+	run := make(chan error, 1)
 	go func() {
-		_, err := tm.p.Run()
-		tm.run <- err
+		_, err := p.Run()
+		run <- err
 	}()
 	t.Cleanup(func() {
 		cancel()
 		_ = inW.Close()
 		select {
-		case <-tm.run:
-		case <-time.After(10 * time.Second):
+		case <-run:
+		case <-time.After(testkit.WaitTimeout):
 			t.Error("program did not end")
 		}
-		if c, ok := tm.emu.InputPipe().(io.Closer); ok {
-			_ = c.Close()
-		}
 	})
-	return tm
+	return &terminal{Screen: screen, t: t, in: inW}
 }
 
-// Write is the program's output: kept raw, and fed to the emulator. Bubble Tea
-// writing to something that is not a terminal ends lines with a bare newline and
-// leaves the carriage return to the terminal driver (onlcr), as a PTY adds it.
-func (tm *terminal) Write(p []byte) (int, error) {
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	tm.raw.Write(p)
-	if _, err := tm.emu.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-func (tm *terminal) rawOutput() string {
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	return tm.raw.String()
-}
-
-// waitFor polls the emulated screen until it shows every want, then calls check
-// with the emulator locked.
-func (tm *terminal) waitFor(want ...string) string {
-	tm.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		tm.mu.Lock()
-		s := tm.emu.String()
-		tm.mu.Unlock()
-		ok := true
-		for _, w := range want {
-			ok = ok && strings.Contains(s, w)
-		}
-		if ok {
-			return s
-		}
-		if time.Now().After(deadline) {
-			tm.t.Fatalf("screen never showed %q; it shows:\n%s", want, s)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// cell returns the emulator's cell at the start of text on screen.
+// cellAt returns the hyperlink and foreground colour of the cell where text
+// starts on screen.
 func (tm *terminal) cellAt(text string) (link string, fg color.Color) {
 	tm.t.Helper()
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	for y, line := range strings.Split(tm.emu.String(), "\n") {
-		if i := strings.Index(line, text); i >= 0 {
-			c := tm.emu.CellAt(len([]rune(line[:i])), y)
-			return c.Link.URL, c.Style.Fg
-		}
-	}
-	tm.t.Fatalf("%q not on screen", text)
-	return "", nil
+	return tm.CellAt(tm.Find(text))
 }
 
 func (tm *terminal) send(keys string) {
@@ -140,35 +82,6 @@ func (tm *terminal) send(keys string) {
 	if _, err := io.WriteString(tm.in, keys); err != nil {
 		tm.t.Fatal(err)
 	}
-}
-
-var sgr = regexp.MustCompile("\x1b\\[([0-9;:]*)m")
-
-// colourKinds reads every SGR sequence of raw and says which kinds of colour they
-// set: "truecolor", "256", "16", and whether any set an attribute ("attr").
-func colourKinds(raw string) map[string]bool {
-	kinds := map[string]bool{}
-	for _, m := range sgr.FindAllStringSubmatch(raw, -1) {
-		params := strings.FieldsFunc(m[1], func(r rune) bool { return r == ';' || r == ':' })
-		for i := 0; i < len(params); i++ {
-			n, _ := strconv.Atoi(params[i])
-			switch {
-			case n == 38 || n == 48 || n == 58:
-				if i+1 < len(params) && params[i+1] == "5" {
-					kinds["256"] = true
-					i += 2
-				} else {
-					kinds["truecolor"] = true
-					i += 4
-				}
-			case n >= 30 && n <= 37, n >= 40 && n <= 47, n >= 90 && n <= 97, n >= 100 && n <= 107:
-				kinds["16"] = true
-			case n >= 1 && n <= 9:
-				kinds["attr"] = true
-			}
-		}
-	}
-	return kinds
 }
 
 // TestColourProfiles runs the resume in each colour profile a visitor's terminal
@@ -190,11 +103,11 @@ func TestColourProfiles(t *testing.T) {
 	} {
 		t.Run(tc.profile.String(), func(t *testing.T) {
 			tm := startTerminal(t, views.New(d, views.Options{Width: 80, Height: 24}), 80, 24, tc.profile, true, nil)
-			tm.waitFor("Tianhao Wu", "► 1 Current Interest", "? help")
+			tm.WaitFor("Tianhao Wu", "► 1 Current Interest", "? help")
 			tm.send("3")
-			tm.waitFor("► 3 Research", "starling.cs.berkeley.edu")
-			raw := tm.rawOutput()
-			got := colourKinds(raw)
+			tm.WaitFor("► 3 Research", "starling.cs.berkeley.edu")
+			raw := tm.Raw()
+			got := testkit.ColorKinds(raw)
 			for _, k := range []string{"truecolor", "256", "16", "attr"} {
 				want := false
 				for _, w := range tc.want {
@@ -216,7 +129,7 @@ func TestColourProfiles(t *testing.T) {
 func TestLinksSurviveTheRenderer(t *testing.T) {
 	d := doc(t)
 	tm := startTerminal(t, views.New(d, views.Options{Width: 120, Height: 40, Section: "research"}), 120, 40, colorprofile.ANSI256, true, nil)
-	tm.waitFor("Starling-7B", "https://arxiv.org/abs/2310.00212")
+	tm.WaitFor("Starling-7B", "https://arxiv.org/abs/2310.00212")
 	for text, want := range map[string]string{
 		"thw@berkeley.edu":                   "mailto:thw@berkeley.edu",
 		"https://thwu1.github.io/tianhaowu/": "https://thwu1.github.io/tianhaowu/",
@@ -243,30 +156,13 @@ func TestBackgroundAnswerRestyles(t *testing.T) {
 		return fg
 	}
 	silent := startTerminal(t, views.New(d, views.Options{Width: 80, Height: 24}), 80, 24, colorprofile.TrueColor, false, nil)
-	silent.waitFor("Tianhao Wu", "? help")
-	if got, want := colorHex(name(silent)), "#a5b4fc"; got != want {
+	silent.WaitFor("Tianhao Wu", "? help")
+	if got, want := testkit.ColorHex(name(silent)), "#a5b4fc"; got != want {
 		t.Errorf("without an answer the name is %s, want the dark theme's %s", got, want)
 	}
 	light := startTerminal(t, views.New(d, views.Options{Width: 80, Height: 24}), 80, 24, colorprofile.TrueColor, true, color.White)
-	light.waitFor("Tianhao Wu")
-	deadline := time.Now().Add(10 * time.Second)
-	for colorHex(name(light)) != "#4338ca" {
-		if time.Now().After(deadline) {
-			t.Fatalf("a white background did not bring the light theme: the name is %s", colorHex(name(light)))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func colorHex(c color.Color) string {
-	if c == nil {
-		return "none"
-	}
-	r, g, b, _ := c.RGBA()
-	const hex = "0123456789abcdef"
-	out := []byte{'#'}
-	for _, v := range []uint32{r >> 8, g >> 8, b >> 8} {
-		out = append(out, hex[v>>4], hex[v&15])
-	}
-	return string(out)
+	light.WaitFor("Tianhao Wu")
+	testkit.WaitFor(t, "the light theme after a white background's answer", func() bool {
+		return testkit.ColorHex(name(light)) == "#4338ca"
+	})
 }

@@ -64,7 +64,7 @@ var (
 
 func screen(m tea.Model) string { return ansi.Strip(m.View().Content) }
 
-// sectionTitleShown returns which section's title heads the text column.
+// activeSection returns the ID of the section the navigation marks with ►.
 func activeSection(t *testing.T, m tea.Model, d *content.Document) string {
 	t.Helper()
 	s := screen(m)
