@@ -51,7 +51,7 @@ func startPanicServer(t *testing.T) (addr string, logs *testkit.Buffer) {
 	s.ssh.Handler = s.chain(func(sess ssh.Session) {
 		pty, _, isPty := sess.Pty()
 		if isPty {
-			s.runTUI(sess, panicky{}, pty)
+			s.runTUI(sess, panicky{}, terminalOf(sess, pty))
 			return
 		}
 		if sess.RawCommand() == "panic" {

@@ -31,13 +31,13 @@ func (s *Server) route(sess ssh.Session) {
 	if isPty && (len(args) == 0 || !isExport(args[0])) {
 		// A deep link: "ssh -t host awards and honors" names a section in words.
 		section := strings.Join(args, " ")
-		width, height := clampWindow(pty.Window)
+		term := terminalOf(sess, pty)
 		model := views.New(sv.resume.Document(), views.Options{
-			Width: width, Height: height, Section: section,
-			ColorProfile: colorProfile(sessionEnv(sess, pty)),
+			Width: term.width, Height: term.height, Section: section,
+			ColorProfile: term.profile,
 			Shared:       sv.views,
 		})
-		s.runTUI(sess, model, pty)
+		s.runTUI(sess, model, term)
 		return
 	}
 	_ = sess.Exit(s.export(sess, sv, args))

@@ -55,10 +55,8 @@ const inputDrainTimeout = 5 * time.Second
 // the input first, with a marker after the last of it, and the program quits
 // when the marker arrives, or, if the visitor has gone, stops without drawing
 // a last frame.
-func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
+func (s *Server) runTUI(sess ssh.Session, m tea.Model, term visitorTerminal) {
 	g := chanGuardFrom(sess.Context())
-	width, height := clampWindow(pty.Window)
-	env := sessionEnv(sess, pty)
 	model := guard(m, s.log, sess)
 	endName, endSeq := inputEnd()
 	input, endInput := filterInput(sess, endSeq)
@@ -99,11 +97,11 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 	p = tea.NewProgram(model,
 		tea.WithInput(input),
 		tea.WithOutput(sess),
-		tea.WithEnvironment(env),
+		tea.WithEnvironment(term.env),
 		// The PTY is emulated, so there is no terminal to probe: the colour
 		// profile comes from what the client sent.
-		tea.WithColorProfile(colorProfile(env)),
-		tea.WithWindowSize(width, height),
+		tea.WithColorProfile(term.profile),
+		tea.WithWindowSize(term.width, term.height),
 		// Signals sent to the server process are the server's to handle, not
 		// every session's.
 		tea.WithoutSignalHandler(),
@@ -157,7 +155,7 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, pty ssh.Pty) {
 	}
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
-	go followWindow(ctx, g, p, width, height)
+	go followWindow(ctx, g, p, term.width, term.height)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		s.log.Warn("session ended with error", "remote", sess.RemoteAddr().String(), "err", err)
 	}
@@ -190,10 +188,19 @@ func followWindow(ctx context.Context, g *chanGuard, p *tea.Program, width, heig
 	}
 }
 
-// sessionEnv is the environment of the visitor's terminal: the variables the
-// client sent, then the PTY's TERM.
-func sessionEnv(sess ssh.Session, pty ssh.Pty) []string {
-	return append(sess.Environ(), "TERM="+pty.Term)
+// visitorTerminal is what the server knows of a visitor's terminal, read once
+// per session: its window, clamped; its environment (the variables the client
+// sent, then the PTY's TERM); and the colour profile that follows from it.
+type visitorTerminal struct {
+	width, height int
+	env           []string
+	profile       colorprofile.Profile
+}
+
+func terminalOf(sess ssh.Session, pty ssh.Pty) visitorTerminal {
+	w, h := clampWindow(pty.Window)
+	env := append(sess.Environ(), "TERM="+pty.Term)
+	return visitorTerminal{width: w, height: h, env: env, profile: colorProfile(env)}
 }
 
 // colorProfile is the colour profile of a visitor's terminal, from the variables
