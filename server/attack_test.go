@@ -266,8 +266,7 @@ func attack(ctx context.Context, name, addr string) (result string) {
 	parallel := func(k int, fn func(i int)) {
 		var wg sync.WaitGroup
 		for i := range k {
-			wg.Add(1)
-			go func() { defer wg.Done(); fn(i) }()
+			wg.Go(func() { fn(i) })
 		}
 		wg.Wait()
 	}
@@ -300,6 +299,17 @@ func attack(ctx context.Context, name, addr string) (result string) {
 		}
 		return sess, in, sess.Shell()
 	}
+	// eachClient runs fn on k connections at once, each closed when fn returns.
+	eachClient := func(k int, fn func(client *gossh.Client)) {
+		parallel(k, func(int) {
+			client, err := dialSSH("")
+			if err != nil {
+				return
+			}
+			defer func() { _ = client.Close() }()
+			fn(client)
+		})
+	}
 	hold := func(k int, w, h int) {
 		parallel(k, func(i int) {
 			client, err := dialSSH(fmt.Sprintf("127.0.%d.%d", 1+i/10, 1+i%10))
@@ -325,12 +335,7 @@ func attack(ctx context.Context, name, addr string) (result string) {
 		hold(10, 65535, 65535)
 		report("clamped to 320×160, served %d TUIs", n.Load())
 	case "winch-storm":
-		parallel(10, func(int) {
-			client, err := dialSSH("")
-			if err != nil {
-				return
-			}
-			defer func() { _ = client.Close() }()
+		eachClient(10, func(client *gossh.Client) {
 			sess, _, err := tui(client, 80, 24)
 			if err != nil {
 				return
@@ -344,12 +349,7 @@ func attack(ctx context.Context, name, addr string) (result string) {
 		})
 		report("%d window changes sent, coalesced to 2 redraws/s per TUI", n.Load())
 	case "env-flood":
-		parallel(10, func(int) {
-			client, err := dialSSH("")
-			if err != nil {
-				return
-			}
-			defer func() { _ = client.Close() }()
+		eachClient(10, func(client *gossh.Client) {
 			sess, err := client.NewSession()
 			if err != nil {
 				return
@@ -363,12 +363,7 @@ func attack(ctx context.Context, name, addr string) (result string) {
 		report("%d env requests answered no (16 per session kept)", n.Load())
 	case "input-flood":
 		junk := []byte("\x1b]11;" + strings.Repeat("a", 8<<10) + "\x1b[200~" + strings.Repeat("p", 8<<10))
-		parallel(10, func(int) {
-			client, err := dialSSH("")
-			if err != nil {
-				return
-			}
-			defer func() { _ = client.Close() }()
+		eachClient(10, func(client *gossh.Client) {
 			_, in, err := tui(client, 80, 24)
 			if err != nil {
 				return
@@ -422,12 +417,7 @@ func attack(ctx context.Context, name, addr string) (result string) {
 		report("%d connections, %d admitted", tried.Load(), n.Load())
 	case "forwarding":
 		var accepted atomic.Int64
-		parallel(10, func(int) {
-			client, err := dialSSH("")
-			if err != nil {
-				return
-			}
-			defer func() { _ = client.Close() }()
+		eachClient(10, func(client *gossh.Client) {
 			for ctx.Err() == nil {
 				if c, err := client.Dial("tcp", addr); err == nil {
 					_ = c.Close()
@@ -449,12 +439,7 @@ func attack(ctx context.Context, name, addr string) (result string) {
 		report("%d rounds of requests, %d forwardings accepted", n.Load(), accepted.Load())
 	case "long-commands":
 		long := strings.Repeat("x ", 100_000)
-		parallel(10, func(int) {
-			client, err := dialSSH("")
-			if err != nil {
-				return
-			}
-			defer func() { _ = client.Close() }()
+		eachClient(10, func(client *gossh.Client) {
 			for ctx.Err() == nil {
 				sess, err := client.NewSession()
 				if err != nil {
