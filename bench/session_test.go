@@ -16,12 +16,9 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/server"
 )
-
-// waitTimeout bounds every wait on the server; polls end as soon as the
-// condition holds.
-const waitTimeout = 10 * time.Second
 
 // testServer is the real server on 127.0.0.1:0 with the embedded resume.
 type testServer struct {
@@ -64,8 +61,10 @@ func startServer(tb testing.TB) *testServer {
 // that closes the connection.
 func (ts *testServer) visit(tb testing.TB) (stdin io.Writer, closeConn func()) {
 	tb.Helper()
+	// Not testkit.Dial: it closes its clients when the test ends, and the leak
+	// tests measure after their sessions were closed by closeConn.
 	c, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{
-		User: "visitor", HostKeyCallback: gossh.FixedHostKey(ts.key), Timeout: waitTimeout,
+		User: "visitor", HostKeyCallback: gossh.FixedHostKey(ts.key), Timeout: testkit.WaitTimeout,
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -112,25 +111,10 @@ func (ts *testServer) visit(tb testing.TB) (stdin io.Writer, closeConn func()) {
 	}()
 	select {
 	case <-framed:
-	case <-time.After(waitTimeout):
+	case <-time.After(testkit.WaitTimeout):
 		tb.Fatal("no first frame")
 	}
 	return in, func() { _ = c.Close() }
-}
-
-// goroutinesBackTo polls until no more than base goroutines run.
-func goroutinesBackTo(base int) (int, bool) {
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		n := runtime.NumGoroutine()
-		if n <= base {
-			return n, true
-		}
-		if time.Now().After(deadline) {
-			return n, false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // liveHeap is the heap in use after a full collection: what the process still
@@ -173,7 +157,7 @@ func (ts *testServer) baseline(t *testing.T, n int) (goroutines int, heap uint64
 func (ts *testServer) settle(t *testing.T) int {
 	t.Helper()
 	const still = 10 // polls, 20 ms apart, without a change
-	deadline := time.Now().Add(waitTimeout)
+	deadline := time.Now().Add(testkit.WaitTimeout)
 	last, same := -1, 0
 	for same < still {
 		if time.Now().After(deadline) {
@@ -194,7 +178,8 @@ func (ts *testServer) settle(t *testing.T) int {
 // back to base and the live heap has not grown by more than the noise.
 func checkNothingBehind(t *testing.T, n, base int, heapBefore uint64) {
 	t.Helper()
-	if got, ok := goroutinesBackTo(base); !ok {
+	got := 0
+	if !testkit.Poll(func() bool { got = runtime.NumGoroutine(); return got <= base }) {
 		buf := make([]byte, 1<<20)
 		t.Fatalf("%d goroutines after closing %d sessions, %d before:\n%s", got, n, base, buf[:runtime.Stack(buf, true)])
 	}

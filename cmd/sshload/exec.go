@@ -5,8 +5,6 @@ import (
 	"context"
 	"io"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -27,24 +25,16 @@ type execRun struct {
 func runExec(ctx context.Context, r execRun, d *dialer, rec *recorder, pr *prober, rep *Report) {
 	before, _ := pr.record(ctx, true)
 	rep.Baseline = &before
-	start, client := time.Now(), selfCPU()
-	deadline := start.Add(r.duration)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range r.concurrency {
-		wg.Go(func() {
-			var out bytes.Buffer
-			for next.Add(1) <= int64(r.requests) && time.Now().Before(deadline) && ctx.Err() == nil {
-				out.Reset()
-				execOnce(ctx, d, r, &out, rec)
-			}
-		})
-	}
-	wg.Wait()
-	elapsed, client := time.Since(start), selfCPU()-client
+	elapsed, client := runWorkers(ctx, r.concurrency, r.requests, r.duration, func() func() {
+		var out bytes.Buffer
+		return func() {
+			out.Reset()
+			execOnce(ctx, d, r, &out, rec)
+		}
+	})
 	// Let a forking server reap its children, so that their CPU time counts.
 	sleep(ctx, r.settle)
-	after, _ := pr.record(ctx, true)
+	after, err := pr.record(ctx, true)
 
 	ok := rec.count("latency_ms")
 	e := &ExecReport{
@@ -62,7 +52,7 @@ func runExec(ctx context.Context, r execRun, d *dialer, rec *recorder, pr *probe
 	if ok > 0 {
 		e.ClientCPUPerRequest = round3(client / float64(ok) * 1000)
 	}
-	if pr.enabled() {
+	if err == nil && pr.enabled() {
 		e.CPU = round3(after.CPU - before.CPU)
 		if ok > 0 {
 			e.CPUPerRequest = round3(e.CPU / float64(ok) * 1000)

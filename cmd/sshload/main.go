@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -66,7 +67,7 @@ type intList []int
 func (l *intList) String() string {
 	s := make([]string, len(*l))
 	for i, v := range *l {
-		s[i] = fmt.Sprint(v)
+		s[i] = strconv.Itoa(v)
 	}
 	return strings.Join(s, ",")
 }
@@ -74,8 +75,8 @@ func (l *intList) String() string {
 func (l *intList) Set(v string) error {
 	*l = nil
 	for _, f := range strings.Split(v, ",") {
-		var n int
-		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil || n <= 0 {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
 			return fmt.Errorf("%q is not a positive number", f)
 		}
 		*l = append(*l, n)

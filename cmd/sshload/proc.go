@@ -38,7 +38,7 @@ type Sample struct {
 	Threads   int   `json:"threads"`
 	FDs       int   `json:"fds"`
 	// Goroutines and HeapInuse come from the server's pprof endpoint when one is
-	// given; the sshresume binary does not have one yet, so they are often 0.
+	// given (-pprof; sshresume serves one with -debug-addr), else they are 0.
 	Goroutines int   `json:"goroutines,omitempty"`
 	HeapInuse  int64 `json:"heap_inuse_bytes,omitempty"`
 }
@@ -64,15 +64,12 @@ func newProber(pid int, pprofURL string, start time.Time) *prober {
 }
 
 // enabled reports whether there is anything to sample.
-func (p *prober) enabled() bool { return p != nil && (p.pid > 0 || p.pprofURL != "") }
+func (p *prober) enabled() bool { return p.pid > 0 || p.pprofURL != "" }
 
 // sample reads the tree now, and the pprof endpoint too if deep is set. With
 // neither a PID nor a pprof URL it returns a zero Sample.
 func (p *prober) sample(ctx context.Context, deep bool) (Sample, error) {
 	s := Sample{At: round3(time.Since(p.start).Seconds())}
-	if p == nil {
-		return s, nil
-	}
 	if p.pid > 0 {
 		if err := p.readTree(&s); err != nil {
 			return s, err

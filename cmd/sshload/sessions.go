@@ -29,30 +29,40 @@ type sessionRun struct {
 	keyTimeout  time.Duration // how long a keystroke may wait for output
 }
 
+// runWorkers runs `workers` workers, each made by newWorker and called over and
+// over, until n calls in all have begun, the duration has passed or ctx is done.
+// It returns the wall time and sshload's own CPU time the run took.
+func runWorkers(ctx context.Context, workers, n int, d time.Duration, newWorker func() func()) (elapsed time.Duration, clientCPU float64) {
+	start, cpu := time.Now(), selfCPU()
+	deadline := start.Add(d)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		work := newWorker()
+		wg.Go(func() {
+			for next.Add(1) <= int64(n) && time.Now().Before(deadline) && ctx.Err() == nil {
+				work()
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start), selfCPU() - cpu
+}
+
 // runChurn opens sessions from `concurrency` workers, each waiting for the first
 // frame and closing it before opening the next, until n sessions or the duration.
 // It measures what a new visitor costs: latency and server CPU per session.
 func runChurn(ctx context.Context, r sessionRun, d *dialer, rec *recorder, pr *prober, rep *Report) {
 	before, _ := pr.record(ctx, true)
 	rep.Baseline = &before
-	start, client := time.Now(), selfCPU()
-	deadline := start.Add(r.duration)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range r.concurrency {
-		wg.Go(func() {
-			for next.Add(1) <= int64(r.n) && time.Now().Before(deadline) && ctx.Err() == nil {
-				s := openAndFrame(ctx, d, r.pty, rec)
-				if s == nil {
-					continue
-				}
+	elapsed, client := runWorkers(ctx, r.concurrency, r.n, r.duration, func() func() {
+		return func() {
+			if s := openAndFrame(ctx, d, r.pty, rec); s != nil {
 				s.close()
 				waitEnded(s, 5*time.Second)
 			}
-		})
-	}
-	wg.Wait()
-	elapsed, client := time.Since(start), selfCPU()-client
+		}
+	})
 	framed := rec.count("first_frame_ms")
 	rep.Sessions = sessionReport(rec)
 	if framed > 0 {

@@ -85,6 +85,8 @@ func TestParseRefuses(t *testing.T) {
 		"one key":          {"-mode", "hold", "-expect", "x", "-key-pair", "j"},
 		"remote pprof":     {"-mode", "exec", "-pprof", "http://10.0.0.1:6060/debug/pprof"},
 		"bad checkpoints":  {"-mode", "hold", "-expect", "x", "-checkpoints", "10,zero"},
+		"trailing junk":    {"-mode", "hold", "-expect", "x", "-checkpoints", "10x"},
+		"not an integer":   {"-mode", "hold", "-expect", "x", "-checkpoints", "1e3"},
 		"stray argument":   {"-mode", "exec", "extra"},
 		"negative timeout": {"-mode", "exec", "-timeout", "-1s"},
 	} {

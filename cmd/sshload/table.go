@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,6 +21,9 @@ func table(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "write the table to this file instead of standard output")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	var reports []*Report
@@ -298,18 +302,21 @@ func metrics(reports []*Report) []metric {
 		}), "n"},
 		metric{"hold failures", "hold", errs, "n"},
 	)
-	conc := 0
+	conc, cmd := 0, "text"
 	for _, r := range reports {
 		if r.Exec != nil {
 			conc = r.Exec.Concurrency
+			if r.Exec.Command != "" {
+				cmd = r.Exec.Command
+			}
 		}
 	}
 	ms = append(ms,
-		metric{fmt.Sprintf("`text` requests/s at concurrency %d", conc), "exec", exec(func(e *ExecReport) (float64, bool) { return e.PerSecond, true }), "/s"},
-		metric{"`text` latency p50", "exec", exec(func(e *ExecReport) (float64, bool) { return e.Latency.P50, true }), "ms"},
-		metric{"`text` latency p99", "exec", exec(func(e *ExecReport) (float64, bool) { return e.Latency.P99, true }), "ms"},
-		metric{"server CPU per `text` request", "exec", exec(func(e *ExecReport) (float64, bool) { return e.CPUPerRequest, e.CPU > 0 }), "ms"},
-		metric{"sshload's own CPU per `text` request", "exec", exec(func(e *ExecReport) (float64, bool) {
+		metric{fmt.Sprintf("`%s` requests/s at concurrency %d", cmd, conc), "exec", exec(func(e *ExecReport) (float64, bool) { return e.PerSecond, true }), "/s"},
+		metric{"`" + cmd + "` latency p50", "exec", exec(func(e *ExecReport) (float64, bool) { return e.Latency.P50, true }), "ms"},
+		metric{"`" + cmd + "` latency p99", "exec", exec(func(e *ExecReport) (float64, bool) { return e.Latency.P99, true }), "ms"},
+		metric{"server CPU per `" + cmd + "` request", "exec", exec(func(e *ExecReport) (float64, bool) { return e.CPUPerRequest, e.CPU > 0 }), "ms"},
+		metric{"sshload's own CPU per `" + cmd + "` request", "exec", exec(func(e *ExecReport) (float64, bool) {
 			return e.ClientCPUPerRequest, e.ClientCPUPerRequest > 0
 		}), "ms"},
 		metric{"exec failures", "exec", errs, "n"},

@@ -101,7 +101,6 @@ func fakeServer(t *testing.T, reply string) string {
 			if err != nil {
 				return
 			}
-			_, _ = io.Copy(io.Discard, io.LimitReader(c, 0))
 			_, _ = io.WriteString(c, reply)
 			_ = c.Close()
 		}

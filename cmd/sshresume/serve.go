@@ -115,7 +115,7 @@ func reloadOnHangup(path string, srv *server.Server, logger *log.Logger) (stop f
 		for {
 			select {
 			case <-hup:
-				_ = reload(path, srv, logger)
+				reload(path, srv, logger)
 			case <-done:
 				return
 			}
@@ -130,10 +130,10 @@ func reloadOnHangup(path string, srv *server.Server, logger *log.Logger) (stop f
 // reload reads the content file again and serves it to the sessions that start
 // from now on; running sessions keep the resume they started with. An invalid
 // file is logged with every problem and changes nothing.
-func reload(path string, srv *server.Server, logger *log.Logger) error {
+func reload(path string, srv *server.Server, logger *log.Logger) {
 	if path == "" {
 		logger.Warn("SIGHUP: no content file to reload; serving the embedded resume")
-		return nil
+		return
 	}
 	r, err := loadResume(path, logger)
 	if err != nil {
@@ -144,11 +144,10 @@ func reload(path string, srv *server.Server, logger *log.Logger) error {
 			}
 		}
 		logger.Error("reload failed; still serving the previous resume", "file", path, "err", firstLine(err))
-		return err
+		return
 	}
 	srv.SetResume(r)
 	logger.Info("resume reloaded", "file", path, "name", r.Basics.Name, "sections", len(r.Document().Sections))
-	return nil
 }
 
 func firstLine(err error) string {
