@@ -24,7 +24,8 @@ const defaultMaxConnsPerIP = 10
 // Config is everything the server needs to run. The zero value is not usable: start
 // from DefaultConfig.
 type Config struct {
-	// Addr is the TCP address to listen on, "host:port".
+	// Addr is the TCP address to listen on, "host:port"; the caller listens
+	// and passes the listener to Serve.
 	Addr string
 	// HostKeyPEM is a private host key in PEM form (OpenSSH or PKCS#8). When set it
 	// wins over HostKeyFile: a fleet of servers given the same key presents one
@@ -35,10 +36,11 @@ type Config struct {
 	// file that exists but cannot be read or parsed is an error and is never
 	// replaced.
 	HostKeyFile string
-	// ShutdownGrace is how long Shutdown lets open sessions finish before it
-	// closes them.
+	// ShutdownGrace is how long open sessions may finish after a shutdown
+	// begins: the timeout of the context the caller gives Shutdown.
 	ShutdownGrace time.Duration
-	// Version is reported in the SSH identification string and the logs.
+	// Version is reported in the logs. The SSH identification is always
+	// "SSH-2.0-sshresume": scanners need not learn which version runs.
 	Version string
 
 	// HandshakeTimeout bounds the time from TCP connect to a finished SSH

@@ -10,8 +10,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"golang.org/x/time/rate"
-
-	"github.com/sshresume/sshresume/views"
 )
 
 // Every connection may send this many bytes per second, after a burst. A visitor
@@ -154,11 +152,13 @@ func (g *connGuard) touch() {
 	if g.maxWarned {
 		text = g.maxNotice()
 	}
-	tuis := g.tuisLocked()
-	g.mu.Unlock()
-	for _, l := range tuis {
+	// Notified under the lock, so that the TUIs' notices follow the order of
+	// the guard's states: a warning decided just before this keystroke can
+	// never land after its withdrawal.
+	for _, l := range g.tuisLocked() {
 		l.notify(text)
 	}
+	g.mu.Unlock()
 }
 
 // openChannel counts a new session channel, or reports that the connection
@@ -199,7 +199,7 @@ func (g *connGuard) closeChannel(heldPTY bool) {
 	if heldPTY {
 		g.pty = false
 	}
-	idle := g.channels == 0 && len(g.sessions) == 0
+	idle := g.idleLocked()
 	g.mu.Unlock()
 	if idle && g.s.closing.Load() {
 		_ = g.Close()
@@ -228,12 +228,17 @@ func (g *connGuard) endSession(l *liveSession) {
 func (g *connGuard) idleWithoutChannel() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.channels == 0 && len(g.sessions) == 0
+	return g.idleLocked()
 }
 
-func (g *connGuard) tuisLocked() []*liveSession {
+func (g *connGuard) idleLocked() bool { return g.channels == 0 && len(g.sessions) == 0 }
+
+func (g *connGuard) tuisLocked() []*liveSession { return tuisOf(g.sessions) }
+
+// tuisOf returns the sessions of set that run a TUI.
+func tuisOf(set map[*liveSession]struct{}) []*liveSession {
 	var tuis []*liveSession
-	for l := range g.sessions {
+	for l := range set {
 		if l.isTUI() {
 			tuis = append(tuis, l)
 		}
@@ -265,16 +270,17 @@ func (g *connGuard) check() {
 	tuis := g.tuisLocked()
 	why, expired, warn := g.deadlinesLocked(time.Now(), len(tuis) > 0)
 	g.expired = expired
+	if !expired {
+		for _, text := range warn { // under the lock: see touch
+			for _, l := range tuis {
+				l.notify(text)
+			}
+		}
+	}
 	g.mu.Unlock()
 
 	if expired {
 		g.expire(why, tuis)
-		return
-	}
-	for _, text := range warn {
-		for _, l := range tuis {
-			l.notify(text)
-		}
 	}
 }
 
@@ -386,6 +392,12 @@ type liveSession struct {
 	prog     *tea.Program // nil for exports
 	farewell string       // printed after the TUI has restored the terminal
 	ended    bool
+	notice   string        // what the TUI's footer should show, the latest wins
+	noticed  chan struct{} // wakes feedProgram; one pending wake-up at most
+}
+
+func newLiveSession(g *connGuard) *liveSession {
+	return &liveSession{g: g, noticed: make(chan struct{}, 1)}
 }
 
 func (l *liveSession) isTUI() bool {
@@ -409,15 +421,29 @@ func (l *liveSession) setProgram(p *tea.Program) bool {
 	return !l.ended
 }
 
-// notify shows text in the TUI's footer; empty text removes the notice. It never
-// blocks the caller: the program may be busy writing to a slow client.
+// notify sets the notice in the TUI's footer; empty text removes it. It never
+// blocks the caller (the program may be busy writing to a slow client):
+// feedProgram passes the latest notice on. Once a shutdown has begun, only its
+// restart notice is shown.
 func (l *liveSession) notify(text string) {
 	l.mu.Lock()
-	p := l.prog
-	l.mu.Unlock()
-	if p != nil {
-		go p.Send(views.NoticeMsg{Text: text})
+	if l.g.s.closing.Load() && text != restartNotice {
+		l.mu.Unlock()
+		return
 	}
+	l.notice = text
+	l.mu.Unlock()
+	select {
+	case l.noticed <- struct{}{}:
+	default:
+	}
+}
+
+// currentNotice is the notice the footer should show now.
+func (l *liveSession) currentNotice() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.notice
 }
 
 // end asks the TUI to quit and remembers what to tell the visitor after it has.

@@ -16,7 +16,7 @@ import (
 // is restored, a line saying why the session ended.
 const (
 	restartNotice     = "Server restarting: please reconnect in a moment."
-	restartFarewell   = "sshresume: the server is restarting; please reconnect in a moment.\r\n"
+	restartFarewell   = msgRestarted + "\r\n"
 	restartNoticeTime = 2 * time.Second
 )
 
@@ -100,16 +100,12 @@ func (s *Server) forgetConn(g *connGuard) {
 func (s *Server) track(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		cg, chg := connGuardFrom(sess.Context()), chanGuardFrom(sess.Context())
-		if cg == nil || chg == nil {
-			next(sess)
-			return
-		}
 		if s.closing.Load() {
 			_, _ = fmt.Fprint(sess.Stderr(), restartFarewell)
 			_ = sess.Exit(1)
 			return
 		}
-		l := &liveSession{g: cg}
+		l := newLiveSession(cg)
 		chg.live.Store(l)
 		s.mu.Lock()
 		s.sessions[l] = struct{}{}
@@ -131,13 +127,8 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 // endTUIs shows every TUI the restart notice, waits a moment so that it can be
 // read, then ends the TUIs.
 func (s *Server) endTUIs(ctx context.Context) {
-	var tuis []*liveSession
 	s.mu.Lock()
-	for l := range s.sessions {
-		if l.isTUI() {
-			tuis = append(tuis, l)
-		}
-	}
+	tuis := tuisOf(s.sessions)
 	s.mu.Unlock()
 	if len(tuis) == 0 {
 		return
@@ -213,16 +204,8 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	st.Conns = len(s.conns)
 	st.Sessions = len(s.sessions)
-	sessions := make([]*liveSession, 0, len(s.sessions))
-	for l := range s.sessions {
-		sessions = append(sessions, l)
-	}
+	st.TUIs = len(tuisOf(s.sessions))
 	s.mu.Unlock()
-	for _, l := range sessions {
-		if l.isTUI() {
-			st.TUIs++
-		}
-	}
 	return st
 }
 

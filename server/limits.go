@@ -24,11 +24,15 @@ const (
 	msgRestarted = "sshresume: the server is restarting; please reconnect in a moment."
 )
 
+// sshVersion is the software version of the server's SSH identification,
+// "SSH-2.0-sshresume".
+const sshVersion = "sshresume"
+
 // refusal is what a refused client receives: msg as a line, the server's
 // identification, and a disconnect packet with reason SSH_DISCONNECT_TOO_MANY_
 // CONNECTIONS (12).
 func refusal(msg string) []byte {
-	b := []byte(msg + "\r\nSSH-2.0-sshresume\r\n")
+	b := []byte(msg + "\r\nSSH-2.0-" + sshVersion + "\r\n")
 	// byte SSH_MSG_DISCONNECT, uint32 reason, string description, string language
 	payload := []byte{1, 0, 0, 0, 12}
 	payload = binary.BigEndian.AppendUint32(payload, uint32(len(msg)))

@@ -32,7 +32,7 @@ func (s *Server) route(sess ssh.Session) {
 		// A deep link: "ssh -t host awards and honors" names a section in words.
 		section := strings.Join(args, " ")
 		term := terminalOf(sess, pty)
-		model := views.New(sv.resume.Document(), views.Options{
+		model := views.New(sv.doc, views.Options{
 			Width: term.width, Height: term.height, Section: section,
 			ColorProfile: term.profile,
 			Shared:       sv.views,

@@ -5,18 +5,19 @@ import (
 	"github.com/sshresume/sshresume/views"
 )
 
-// served is one resume as the server serves it: the resume, what the TUI
+// served is one resume as the server serves it: its document, what the TUI
 // sessions of it draw alike, and its exports, rendered once. The resume is
 // immutable, so everything derived from it is made once, when it is loaded,
 // and shared read-only by every session; a reload makes a new served.
 type served struct {
-	resume  *content.Resume
+	doc     *content.Document
 	views   *views.Shared
 	exports map[string][]byte // by export name
 }
 
 func newServed(r *content.Resume) *served {
-	sv := &served{resume: r, views: views.NewShared(r.Document()), exports: make(map[string][]byte)}
+	doc := r.Document()
+	sv := &served{doc: doc, views: views.NewShared(doc), exports: make(map[string][]byte)}
 	for _, e := range content.Exports() {
 		sv.exports[e.Name] = e.Render(r)
 	}

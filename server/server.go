@@ -75,8 +75,7 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 	logger.Info("host key", "fingerprint", s.Fingerprint(), "type", signer.PublicKey().Type(), "source", source)
 
 	s.ssh, err = wish.NewServer(
-		wish.WithAddress(cfg.Addr),
-		wish.WithVersion("sshresume"),
+		wish.WithVersion(sshVersion),
 		func(srv *ssh.Server) error {
 			srv.AddHostKey(signer)
 			return nil

@@ -14,6 +14,8 @@ import (
 	"charm.land/ssh"
 	"github.com/charmbracelet/colorprofile"
 	"golang.org/x/time/rate"
+
+	"github.com/sshresume/sshresume/views"
 )
 
 // Window sizes are chosen by the client, and the renderer allocates a screen buffer
@@ -63,8 +65,7 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, term visitorTerminal) {
 	defer func() { _ = input.Close() }()
 
 	var (
-		p         *tea.Program
-		finishing atomic.Bool
+		p *tea.Program
 		// The kill timer holds the program: once Run has returned (ran is
 		// set), finish must not start one, or a session that ended by itself
 		// just as its connection closed would keep its program, model and
@@ -82,7 +83,6 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, term visitorTerminal) {
 	stopCtx, stop := context.WithCancel(context.Background())
 	defer stop()
 	finish := sync.OnceFunc(func() {
-		finishing.Store(true)
 		endInput()
 		killMu.Lock()
 		defer killMu.Unlock()
@@ -112,9 +112,7 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, term visitorTerminal) {
 				// Quit once the input has ended, however the quit came: a
 				// q typed just before the connection closed arrives after
 				// the input was cut off, with keys still on their way.
-				if !finishing.Load() {
-					go finish()
-				}
+				finish()
 				return nil
 			case tea.CapabilityMsg:
 				if msg.Content == endName { // every input event has been delivered
@@ -143,48 +141,45 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, term visitorTerminal) {
 	}()
 	model.state.quit = p.Quit
 	live := g.live.Load()
-	if live != nil {
-		if !live.setProgram(p) {
-			_, _ = io.WriteString(sess, live.farewellText())
-			return
-		}
-		// The idle clock starts with the TUI, and from now on there is a TUI
-		// to warn before a timeout.
-		live.g.touch()
-		live.g.check()
+	if !live.setProgram(p) {
+		_, _ = io.WriteString(sess, live.farewellText())
+		return
 	}
-	ctx, cancel := context.WithCancel(sess.Context())
-	defer cancel()
-	go followWindow(ctx, g, p, term.width, term.height)
+	// The idle clock starts with the TUI, and from now on there is a TUI to
+	// warn before a timeout.
+	live.g.touch()
+	live.g.check()
+	go feedProgram(stopCtx, g, live, p, term.width, term.height)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		s.log.Warn("session ended with error", "remote", sess.RemoteAddr().String(), "err", err)
 	}
-	if live != nil {
-		// After Run the terminal is restored, so this lands on the visitor's
-		// own screen.
-		_, _ = io.WriteString(sess, live.farewellText())
-	}
+	// After Run the terminal is restored, so this lands on the visitor's own
+	// screen.
+	_, _ = io.WriteString(sess, live.farewellText())
 }
 
-// followWindow passes the session's window changes to the program: only the
-// latest, at most resizeRate a second after a burst.
-func followWindow(ctx context.Context, g *chanGuard, p *tea.Program, width, height int) {
+// feedProgram passes what happens to the session from outside to its program,
+// one message at a time and in order: window changes, only the latest and at
+// most resizeRate a second after a burst; and footer notices, only the latest.
+func feedProgram(ctx context.Context, g *chanGuard, l *liveSession, p *tea.Program, width, height int) {
 	lim := rate.NewLimiter(resizeRate, resizeBurst)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-l.noticed:
+			p.Send(views.NoticeMsg{Text: l.currentNotice()})
 		case <-g.winWake:
+			if lim.Wait(ctx) != nil {
+				return
+			}
+			w, h := clampWindow(g.window())
+			if w == width && h == height {
+				continue
+			}
+			width, height = w, h
+			p.Send(tea.WindowSizeMsg{Width: w, Height: h})
 		}
-		if lim.Wait(ctx) != nil {
-			return
-		}
-		w, h := clampWindow(g.window())
-		if w == width && h == height {
-			continue
-		}
-		width, height = w, h
-		p.Send(tea.WindowSizeMsg{Width: w, Height: h})
 	}
 }
 
