@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -196,6 +197,7 @@ func TestParseErrorsHavePositions(t *testing.T) {
 		{"bad date", "{\"basics\": {\"name\": \"A\"},\n \"work\": [{\"name\": \"X\",\n   \"startDate\": \"2020-13\"}]}", []string{`x.json:3:17: work[0].startDate "2020-13" is not a real date`}},
 		{"bad pattern", "{\"basics\": {\"name\": \"A\"},\n \"awards\": [{\"date\": \"May 2020\"}]}", []string{`x.json:2:22: awards[0].date "May 2020" is not a date`}},
 		{"end before start", "{\"basics\": {\"name\": \"A\"},\n \"education\": [{\"startDate\": \"2020\", \"endDate\": \"2019\"}]}", []string{`x.json:2:49: education[0].endDate "2019" is before startDate "2020"`}},
+		{"end before start, months", "{\"basics\": {\"name\": \"A\"},\n \"work\": [{\"startDate\": \"2021-05\", \"endDate\": \"2021-04-30\"}]}", []string{`x.json:2:47: work[0].endDate "2021-04-30" is before startDate "2021-05"`}},
 		{"email", "{\"basics\": {\"name\": \"A\", \"email\": \"not an email\"}}", []string{`x.json:1:35: basics.email "not an email" is not an email address`}},
 		{"url", "{\"basics\": {\"name\": \"A\", \"url\": \"example.com\"}}", []string{`x.json:1:33: basics.url "example.com" is not an absolute URL`}},
 		{"escape", "{\"basics\": {\"name\": \"A\\u001b[31m\"}}", []string{"x.json:1:21: basics.name contains control character U+001B"}},
@@ -219,6 +221,17 @@ func TestParseErrorsHavePositions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDateRangesAtSharedPrecision checks that dates of different precision
+// compare by what both say: a job begun in May 2021 may end in "2021".
+func TestDateRangesAtSharedPrecision(t *testing.T) {
+	for _, r := range [][2]string{{"2021-05", "2021"}, {"2021", "2021-01"}, {"2021-05-10", "2021-05"}, {"2021-05", "2021-05-01"}, {"2020-12-31", "2021"}} {
+		doc := fmt.Sprintf(`{"basics": {"name": "A"}, "work": [{"startDate": %q, "endDate": %q}]}`, r[0], r[1])
+		if _, err := content.Parse("x.json", []byte(doc)); err != nil {
+			t.Errorf("from %s to %s: %v", r[0], r[1], err)
+		}
 	}
 }
 

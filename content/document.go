@@ -50,35 +50,36 @@ type Link struct {
 // copy: validation and the section order trust the list.
 func SectionIDs() []string { return slices.Clone(sectionIDs) }
 
-var sectionIDs = []string{
-	"about", "work", "projects", "publications", "education", "awards", "certificates",
-	"volunteer", "skills", "languages", "interests", "references", "contact",
+// sectionKinds are the sections a resume can have, in the default reading
+// order: the ID, the title unless the resume renames it, extra names a visitor
+// may use for it in a deep link, and what builds its entries.
+var sectionKinds = []struct {
+	id, title string
+	aliases   []string
+	entries   func(*Resume) []Entry
+}{
+	{"about", "About", []string{"summary"}, aboutEntries},
+	{"work", "Experience", []string{"experience", "jobs"}, workEntries},
+	{"projects", "Projects", []string{"research"}, projectEntries},
+	{"publications", "Publications", nil, publicationEntries},
+	{"education", "Education", nil, educationEntries},
+	{"awards", "Awards", nil, awardEntries},
+	{"certificates", "Certificates", nil, certificateEntries},
+	{"volunteer", "Volunteering", nil, volunteerEntries},
+	{"skills", "Skills", nil, skillEntries},
+	{"languages", "Languages", nil, languageEntries},
+	{"interests", "Interests", nil, interestEntries},
+	{"references", "References", nil, referenceEntries},
+	{"contact", "Contact", []string{"contacts"}, contactEntries},
 }
 
-// defaultTitles are the section titles when the resume does not rename them.
-var defaultTitles = map[string]string{
-	"about":        "About",
-	"work":         "Experience",
-	"projects":     "Projects",
-	"publications": "Publications",
-	"education":    "Education",
-	"awards":       "Awards",
-	"certificates": "Certificates",
-	"volunteer":    "Volunteering",
-	"skills":       "Skills",
-	"languages":    "Languages",
-	"interests":    "Interests",
-	"references":   "References",
-	"contact":      "Contact",
-}
-
-// sectionAliases are extra names a visitor may use for a section in a deep link.
-var sectionAliases = map[string][]string{
-	"about":    {"summary"},
-	"work":     {"experience", "jobs"},
-	"projects": {"research"},
-	"contact":  {"contacts"},
-}
+var sectionIDs = func() []string {
+	ids := make([]string, len(sectionKinds))
+	for i, k := range sectionKinds {
+		ids[i] = k.id
+	}
+	return ids
+}()
 
 // Document returns the resume laid out for reading. It is built once by Parse and
 // shared; callers must not modify it.
@@ -98,11 +99,19 @@ func (d *Document) SectionIndex(name string) int {
 		return -1
 	}
 	for i, s := range d.Sections {
-		if name == s.ID || name == slug(s.Title) || slices.Contains(sectionAliases[s.ID], name) {
+		if name == s.ID || name == slug(s.Title) || slices.Contains(aliases(s.ID), name) {
 			return i
 		}
 	}
 	return -1
+}
+
+// aliases are the extra names of the section with the ID.
+func aliases(id string) []string {
+	if i := slices.Index(sectionIDs, id); i >= 0 {
+		return sectionKinds[i].aliases
+	}
+	return nil
 }
 
 func slug(s string) string {
@@ -111,39 +120,30 @@ func slug(s string) string {
 
 func buildDocument(r *Resume) *Document {
 	b := r.Basics
-	d := &Document{Name: b.Name, Label: b.Label, Contacts: contacts(b)}
-	builders := map[string]func(*Resume) []Entry{
-		"about":        aboutEntries,
-		"work":         workEntries,
-		"projects":     projectEntries,
-		"publications": publicationEntries,
-		"education":    educationEntries,
-		"awards":       awardEntries,
-		"certificates": certificateEntries,
-		"volunteer":    volunteerEntries,
-		"skills":       skillEntries,
-		"languages":    languageEntries,
-		"interests":    interestEntries,
-		"references":   referenceEntries,
-		"contact":      contactEntries,
-	}
+	d := &Document{Name: oneLine(b.Name), Label: oneLine(b.Label), Contacts: contacts(b)}
 	var p Presentation
 	if r.Meta != nil && r.Meta.SSHResume != nil {
 		p = *r.Meta.SSHResume
 	}
 	for _, id := range sectionOrder(p.Order) {
-		entries := builders[id](r)
+		kind := sectionKinds[slices.Index(sectionIDs, id)]
+		entries := kind.entries(r)
 		if len(entries) == 0 {
 			continue
 		}
-		title := defaultTitles[id]
-		if t := strings.TrimSpace(p.Titles[id]); t != "" {
+		title := kind.title
+		if t := oneLine(p.Titles[id]); t != "" {
 			title = t
 		}
 		d.Sections = append(d.Sections, Section{ID: id, Title: title, Entries: entries})
 	}
 	return d
 }
+
+// oneLine joins the words of s with single spaces, for what a reader sees on
+// one line (the name, the label, a section title, a contact), where a line
+// break or a tab would break the layout.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // sectionOrder puts the owner's order first, then every other section in the default
 // order. Unknown IDs are rejected by validation before this runs.
@@ -168,7 +168,7 @@ func contacts(b Basics) []Link {
 		out = append(out, Link{Label: "Email", Text: b.Email, URL: "mailto:" + b.Email})
 	}
 	if b.Phone != "" {
-		out = append(out, Link{Label: "Phone", Text: b.Phone, URL: "tel:" + telURI(b.Phone)})
+		out = append(out, Link{Label: "Phone", Text: oneLine(b.Phone), URL: "tel:" + telURI(b.Phone)})
 	}
 	if b.URL != "" {
 		out = append(out, Link{Label: "Website", Text: b.URL, URL: b.URL})
@@ -181,10 +181,10 @@ func contacts(b Basics) []Link {
 		if text == "" {
 			continue
 		}
-		out = append(out, Link{Label: p.Network, Text: text, URL: p.URL})
+		out = append(out, Link{Label: oneLine(p.Network), Text: oneLine(text), URL: p.URL})
 	}
 	if l := b.Location; l != nil {
-		if where := joinNonEmpty(", ", strings.ReplaceAll(l.Address, "\n", ", "), l.City, l.Region, l.PostalCode, l.CountryCode); where != "" {
+		if where := oneLine(joinNonEmpty(", ", strings.ReplaceAll(l.Address, "\n", ", "), l.City, l.Region, l.PostalCode, l.CountryCode)); where != "" {
 			out = append(out, Link{Label: "Location", Text: where})
 		}
 	}

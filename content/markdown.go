@@ -112,7 +112,7 @@ var autolinkEscaper = strings.NewReplacer("<", "%3C", ">", "%3E", " ", "%20")
 // mdLine renders text that must stay on one line, such as a heading: its line
 // breaks become spaces.
 func mdLine(s string) string {
-	return mdParagraph(strings.Join(strings.Fields(s), " "), "")
+	return mdParagraph(oneLine(s), "")
 }
 
 // mdParagraph escapes text and keeps its line breaks, indenting the lines after

@@ -130,27 +130,28 @@ func (v *validator) url(path, s string) {
 	}
 }
 
-func (v *validator) date(path, s string) (time.Time, bool) {
+// date checks a date and reports whether it is one.
+func (v *validator) date(path, s string) bool {
 	if s == "" {
-		return time.Time{}, false
+		return false
 	}
 	if !iso8601.MatchString(s) {
 		v.add(path, fmt.Sprintf("%s %q is not a date: use YYYY, YYYY-MM or YYYY-MM-DD", field(path), s))
-		return time.Time{}, false
+		return false
 	}
-	layout := "2006-01-02"[:len(s)]
-	t, err := time.Parse(layout, s)
-	if err != nil {
+	if _, err := time.Parse("2006-01-02"[:len(s)], s); err != nil {
 		v.add(path, fmt.Sprintf("%s %q is not a real date", field(path), s))
-		return time.Time{}, false
+		return false
 	}
-	return t, true
+	return true
 }
 
+// dateRange checks two dates and that the end is not before the start, compared
+// at the precision both have: "2021" may end what began in "2021-05".
 func (v *validator) dateRange(base, startKey, start, endKey, end string) {
-	s, okS := v.date(base+"/"+startKey, start)
-	e, okE := v.date(base+"/"+endKey, end)
-	if okS && okE && e.Before(s) {
+	okS := v.date(base+"/"+startKey, start)
+	okE := v.date(base+"/"+endKey, end)
+	if n := min(len(start), len(end)); okS && okE && end[:n] < start[:n] {
 		v.add(base+"/"+endKey, fmt.Sprintf("%s %q is before %s %q", field(base+"/"+endKey), end, startKey, start))
 	}
 }
