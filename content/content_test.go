@@ -259,14 +259,17 @@ func TestSectionIndex(t *testing.T) {
 	for name, want := range map[string]string{
 		"research": "projects", "projects": "projects", "experience": "work", "Work-Experience": "work",
 		"about": "about", "current-interest": "about", "awards-and-honors": "awards", "contact": "contact",
+		"Work Experience": "work", " awards  and honors ": "awards", "3": "projects", "6": "contact",
 	} {
 		i := d.SectionIndex(name)
 		if i < 0 || d.Sections[i].ID != want {
 			t.Errorf("SectionIndex(%q) = %d, want section %s", name, i, want)
 		}
 	}
-	if i := d.SectionIndex("nope"); i != -1 {
-		t.Errorf("SectionIndex(nope) = %d, want -1", i)
+	for _, name := range []string{"nope", "", "0", "7", "-1", "work experience!"} {
+		if i := d.SectionIndex(name); i != -1 {
+			t.Errorf("SectionIndex(%q) = %d, want -1", name, i)
+		}
 	}
 }
 

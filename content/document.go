@@ -3,6 +3,7 @@ package content
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -91,10 +92,11 @@ func (r *Resume) Document() *Document {
 	return r.doc
 }
 
-// SectionIndex returns the index of the section a visitor named, matching its ID,
-// its title in lowercase with dashes for spaces, or a well-known alias, or -1.
+// SectionIndex returns the index of the section a visitor named, or -1: by its
+// ID, its title (in any case, with spaces or dashes between the words), a
+// well-known alias, or its number counted from 1.
 func (d *Document) SectionIndex(name string) int {
-	name = strings.ToLower(strings.TrimSpace(name))
+	name = slug(name)
 	if name == "" {
 		return -1
 	}
@@ -102,6 +104,9 @@ func (d *Document) SectionIndex(name string) int {
 		if name == s.ID || name == slug(s.Title) || slices.Contains(aliases(s.ID), name) {
 			return i
 		}
+	}
+	if n, err := strconv.Atoi(name); err == nil && n >= 1 && n <= len(d.Sections) {
+		return n - 1
 	}
 	return -1
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // iso8601 is the JSON Resume schema's date pattern: YYYY, YYYY-MM or YYYY-MM-DD.
@@ -173,7 +174,7 @@ func field(path string) string {
 }
 
 func runeIndex(s string, byteIndex int) int {
-	return len([]rune(s[:byteIndex]))
+	return utf8.RuneCountInString(s[:byteIndex])
 }
 
 // walkStrings calls fn for every string reachable from v, with its JSON pointer.

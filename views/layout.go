@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/help"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sshresume/sshresume/content"
@@ -295,9 +295,9 @@ func (m *Model) render() string {
 		switch {
 		case p == nil && i == 0:
 			empty := ansi.Truncate("This resume has no sections yet.", l.textW, "…")
-			b.WriteString(m.styles.ink.dim.paint(empty) + strings.Repeat(" ", l.textW-ansi.StringWidth(empty)))
+			b.WriteString(m.styles.ink.dim.paint(empty) + spaces(l.textW-ansi.StringWidth(empty)))
 		case p == nil:
-			b.WriteString(strings.Repeat(" ", l.textW))
+			b.WriteString(spaces(l.textW))
 		default:
 			b.WriteString(p.line(i))
 		}
@@ -399,8 +399,8 @@ func (m *Model) navLines(l *layout) []string {
 	in := &m.styles.ink
 	w := l.navW
 	sep := " " + in.rule.paint("│") + " "
-	blank := strings.Repeat(" ", w) + sep
-	pad := func(s string, sw int) string { return s + strings.Repeat(" ", max(w-sw, 0)) + sep }
+	blank := spaces(w) + sep
+	pad := func(s string, sw int) string { return s + spaces(w-sw) + sep }
 	lines := make([]string, l.bodyH)
 	for row := range lines {
 		lines[row] = blank
@@ -429,7 +429,7 @@ func (m *Model) tabsView(w int) (string, []span) {
 	st := m.styles
 	n := len(m.doc.Sections)
 	if n == 0 {
-		return strings.Repeat(" ", w), nil
+		return spaces(w), nil
 	}
 	const (
 		gap    = 2 // between tabs
@@ -469,7 +469,7 @@ func (m *Model) tabsView(w int) (string, []span) {
 	}
 	for i := lo; i < hi; i++ {
 		if i > lo {
-			b.WriteString(strings.Repeat(" ", gap))
+			b.WriteString(spaces(gap))
 			x += gap
 		}
 		if i == m.active {
@@ -485,7 +485,7 @@ func (m *Model) tabsView(w int) (string, []span) {
 		spans = append(spans, span{x, x + 2, hi})
 		x += 2
 	}
-	return b.String() + strings.Repeat(" ", max(w-x, 0)), spans
+	return b.String() + spaces(w-x), spans
 }
 
 // statusView is the left of the status line, at most w columns: a message from
@@ -503,65 +503,27 @@ func (m *Model) statusView(w int) (string, int) {
 	// The key help depends on the width, the theme and whether the help
 	// screen is open: the same in every session of a resume.
 	c := piece(m.shared, m.styles.key(pieceStatus, w, 0, 0, 0, m.showHelp), func() shortHelp {
+		h := help.New()
+		h.Styles = m.styles.Help
 		keys := m.keys // a copy, whose bindings are dropped until the line fits
-		bindings := keys.ShortHelp()
+		line := h.ShortHelpView(keys.ShortHelp())
 		for _, drop := range keys.shortHelpDropOrder() {
-			if shortHelpWidth(bindings) <= w {
+			if ansi.StringWidth(line) <= w {
 				break
 			}
 			drop.SetEnabled(false)
-			bindings = keys.ShortHelp()
+			line = h.ShortHelpView(keys.ShortHelp())
 		}
-		line, width := m.shortHelpView(bindings, w)
-		return shortHelp{line, width}
+		line = ansi.Truncate(line, w, "…")
+		return shortHelp{line, ansi.StringWidth(line)}
 	})
 	return c.line, c.width
-}
-
-// shortHelpSep separates the footer's keys, as bubbles/help does.
-const shortHelpSep = " • "
-
-// shortHelpView renders the enabled bindings on one line in the style of
-// bubbles/help's short help, from the theme's inks: every session renders its
-// footer, and lipgloss would make that a good part of its start.
-func (m *Model) shortHelpView(bindings []key.Binding, w int) (string, int) {
-	in := &m.styles.ink
-	var b strings.Builder
-	n := 0
-	for _, kb := range bindings {
-		if !kb.Enabled() {
-			continue
-		}
-		if n > 0 {
-			b.WriteString(in.helpSep.paint(shortHelpSep))
-		}
-		b.WriteString(in.helpKey.paint(kb.Help().Key) + " " + in.helpDesc.paint(kb.Help().Desc))
-		n++
-	}
-	line := ansi.Truncate(b.String(), w, "…")
-	return line, ansi.StringWidth(line)
 }
 
 // shortHelp is the footer's key help and its width.
 type shortHelp struct {
 	line  string
 	width int
-}
-
-// shortHelpWidth is the width of the enabled bindings on one line.
-func shortHelpWidth(bindings []key.Binding) int {
-	w, n := 0, 0
-	for _, b := range bindings {
-		if !b.Enabled() {
-			continue
-		}
-		if n > 0 {
-			w += ansi.StringWidth(shortHelpSep)
-		}
-		w += ansi.StringWidth(b.Help().Key) + 1 + ansi.StringWidth(b.Help().Desc)
-		n++
-	}
-	return w
 }
 
 // positionWidth is the widest the reading position gets, e.g. "100%  6/6".
@@ -624,7 +586,7 @@ func (m *Model) tooSmallView() string {
 			continue
 		}
 		text := ansi.Truncate(lines[i], m.width, "")
-		b.WriteString(strings.Repeat(" ", (m.width-ansi.StringWidth(text))/2))
+		b.WriteString(spaces((m.width - ansi.StringWidth(text)) / 2))
 		if i < title {
 			text = m.styles.ink.notice.paint(text)
 		}

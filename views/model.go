@@ -4,7 +4,6 @@
 package views
 
 import (
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -45,12 +44,10 @@ type Options struct {
 // interface on every message would cost more than the update itself. What every
 // session of a resume draws alike it takes from Options.Shared.
 type Model struct {
-	doc     *content.Document
-	shared  *Shared
-	keys    KeyMap
-	styles  *Styles // shared by every session with the same theme
-	isDark  bool
-	profile colorprofile.Profile
+	doc    *content.Document
+	shared *Shared
+	keys   KeyMap
+	styles *Styles // shared by every session with the same theme
 
 	width, height int
 	layout        layout
@@ -92,11 +89,11 @@ func New(doc *content.Document, opts Options) *Model {
 		shared = nil
 	}
 	m := &Model{
-		doc:     doc,
-		shared:  shared,
-		isDark:  true, // until the terminal answers; most terminals are dark
-		profile: opts.ColorProfile,
-		pages:   make([]*textPage, len(doc.Sections)),
+		doc:    doc,
+		shared: shared,
+		// Dark until the terminal answers: most terminals are.
+		styles: theme(true, opts.ColorProfile),
+		pages:  make([]*textPage, len(doc.Sections)),
 	}
 	m.helpPage = newTextPage(m.helpLines)
 	m.email = emailOf(doc)
@@ -106,17 +103,13 @@ func New(doc *content.Document, opts Options) *Model {
 		m.keys = keyMapFor(doc)
 	}
 	if opts.Section != "" {
-		if i := sectionIndex(doc, opts.Section); i >= 0 {
+		if i := doc.SectionIndex(opts.Section); i >= 0 {
 			m.active = i
 		} else if len(doc.Sections) > 0 {
 			m.flash = "No section “" + printable(opts.Section, 24) + "”; try " + sectionIDs(doc)
 		}
 	}
-	if m.profile == colorprofile.Unknown {
-		m.profile = colorprofile.TrueColor
-	}
 	m.width, m.height = min(max(opts.Width, 0), MaxWindow), min(max(opts.Height, 0), MaxWindow)
-	m.styles = theme(m.isDark, m.profile)
 	m.relayout()
 	return m
 }
@@ -151,9 +144,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
 	case tea.BackgroundColorMsg:
-		m.setStyles(msg.IsDark(), m.profile)
+		m.setStyles(theme(msg.IsDark(), m.styles.profile))
 	case tea.ColorProfileMsg:
-		m.setStyles(m.isDark, msg.Profile)
+		m.setStyles(theme(m.styles.dark, msg.Profile))
 	case NoticeMsg:
 		m.notice = strings.Join(strings.Fields(printable(msg.Text, 200)), " ")
 		m.refreshStatus()
@@ -268,13 +261,13 @@ func (m *Model) copyEmail() tea.Cmd {
 	)
 }
 
-// setStyles rebuilds the theme when the background or the colour profile changed.
-func (m *Model) setStyles(isDark bool, profile colorprofile.Profile) {
-	if isDark == m.isDark && profile == m.profile {
+// setStyles switches to a theme, when the background or the colour profile
+// changed it.
+func (m *Model) setStyles(t *Styles) {
+	if t == m.styles {
 		return
 	}
-	m.isDark, m.profile = isDark, profile
-	m.styles = theme(isDark, profile)
+	m.styles = t
 	for _, p := range m.pages {
 		if p != nil {
 			p.invalidate()
@@ -332,21 +325,6 @@ func (m *Model) View() tea.View {
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = m.doc.Name
 	return v
-}
-
-// sectionIndex finds the section a visitor named: by ID, title or alias as the
-// Document knows them, by a title typed with spaces, or by its number.
-func sectionIndex(d *content.Document, name string) int {
-	if i := d.SectionIndex(name); i >= 0 {
-		return i
-	}
-	if i := d.SectionIndex(strings.Join(strings.Fields(name), "-")); i >= 0 {
-		return i
-	}
-	if n, err := strconv.Atoi(strings.TrimSpace(name)); err == nil && n >= 1 && n <= len(d.Sections) {
-		return n - 1
-	}
-	return -1
 }
 
 // sectionIDs lists the names a deep link can use, e.g. "about, work, projects".

@@ -2,6 +2,7 @@ package views
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -150,9 +151,9 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 		offset := 0
 		for i, l := range content.Wrap(text, max(width, 1), true) {
 			styled, sw := style(i, l)
-			lines = append(lines, styled+strings.Repeat(" ", max(w-sw, 0)))
+			lines = append(lines, styled+spaces(w-sw))
 			anchors = append(anchors, block<<16|min(offset, 1<<16-1))
-			offset += len([]rune(l)) + 1
+			offset += utf8.RuneCountInString(l) + 1
 		}
 		block++
 	}
@@ -161,7 +162,7 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 		if n := len(anchors); n > 0 {
 			a = anchors[n-1]
 		}
-		lines = append(lines, strings.Repeat(" ", w))
+		lines = append(lines, spaces(w))
 		anchors = append(anchors, a)
 	}
 	paint := func(k ink) func(int, string) (string, int) {
@@ -192,7 +193,7 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 				emit(strings.TrimSpace(label), w, paint(in.linkLabel))
 				label, labelW = "", 0
 			}
-			indent := strings.Repeat(" ", labelW)
+			indent := spaces(labelW)
 			emit(l.Text, w-labelW, func(i int, line string) (string, int) {
 				text := in.text.paint(line)
 				if l.URL != "" {
@@ -236,7 +237,7 @@ func renderHeading(e content.Entry, w int, in *inks, emit func(string, int, func
 	dateInline := e.Date != "" && ansi.StringWidth(last)+2+dateW <= w
 	emit(e.Heading, w, func(i int, l string) (string, int) {
 		if i == len(heading)-1 && dateInline {
-			gap := strings.Repeat(" ", w-ansi.StringWidth(l)-dateW)
+			gap := spaces(w - ansi.StringWidth(l) - dateW)
 			return in.heading.paint(l) + gap + in.date.paint(e.Date), w
 		}
 		return in.heading.paint(l), ansi.StringWidth(l)

@@ -11,10 +11,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Styles is the theme of one session. The session gets it from NewStyles for the
-// visitor's background and colour profile, and a new one when their terminal
-// reports either: sessions with different terminals share one process, so there
-// is no package-level current style.
+// Styles is the theme of one session, for the visitor's background and colour
+// profile, and a new one when their terminal reports either: sessions with
+// different terminals share one process, so there is no package-level current
+// style.
 //
 // Nothing is told by colour alone: the active section has a marker and bold, links
 // are underlined, the scrollbar's thumb has its own glyph. Without colour
@@ -67,7 +67,6 @@ type inks struct {
 	name, label, contact, dim, rule, navItem, navActive, navMarker     ink
 	title, heading, date, subtitle, text, bullet, link, linkLabel, tag ink
 	thumb, track, position, notice                                     ink
-	helpKey, helpDesc, helpSep                                         ink
 	// The scrollbar's cells, with the space left of them: the thumb and the
 	// track. The glyphs of the layout (►, █, │, ─, ‹, ›, •, …) are all in
 	// WGL4, the repertoire every Windows console font has: PuTTY shows no
@@ -124,9 +123,6 @@ func newInks(s *Styles) inks {
 		track:     inkOf(s.ScrollTrack),
 		position:  inkOf(s.Position),
 		notice:    inkOf(s.Notice),
-		helpKey:   inkOf(s.Help.ShortKey),
-		helpDesc:  inkOf(s.Help.ShortDesc),
-		helpSep:   inkOf(s.Help.ShortSeparator),
 	}
 	in.thumbCell = " " + in.thumb.paint("█")
 	in.trackCell = " " + in.track.paint("│")
@@ -159,20 +155,18 @@ var (
 	warmLight   = palette{lipgloss.Magenta, lipgloss.Color("130"), lipgloss.Color("#B45309")}
 )
 
-// NewStyles returns the theme for a dark or light terminal background and the
-// terminal's colour profile. Bubble Tea would reduce true colours to the profile
-// by itself; choosing them here keeps the theme's contrast in 16 and 256 colours.
+// theme returns the theme for a dark or light terminal background and the
+// terminal's colour profile (an unknown one is taken for true colour). Bubble
+// Tea would reduce true colours to the profile by itself; choosing them here
+// keeps the theme's contrast in 16 and 256 colours.
 //
 // Each of the dozen themes is built once: a theme is immutable, and building
-// one costs more than the rest of a session's start. Sessions share it (see
-// theme); NewStyles returns a copy.
-func NewStyles(isDark bool, profile colorprofile.Profile) Styles {
-	return *theme(isDark, profile)
-}
-
-// theme returns the theme for a background and profile, which sessions share
-// and must not modify.
+// one costs more than the rest of a session's start. Sessions share it and
+// must not modify it.
 func theme(isDark bool, profile colorprofile.Profile) *Styles {
+	if profile == colorprofile.Unknown {
+		profile = colorprofile.TrueColor
+	}
 	profile = min(profile, colorprofile.TrueColor)
 	t := &themes[boolIndex(isDark)][profile]
 	t.once.Do(func() { t.styles = newStyles(isDark, profile) })
