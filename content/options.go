@@ -127,7 +127,7 @@ func undrawable(r *Resume, font *Font, src *lines, where func(string) position) 
 			return
 		}
 		start := where(path)
-		from := src.offset(start)
+		from := -1 // found when needed: offset counts from the line's start
 		seen := map[rune]int{}
 		for _, c := range s {
 			if c == '\n' || c == '\t' || drawable(c) {
@@ -140,6 +140,9 @@ func undrawable(r *Resume, font *Font, src *lines, where func(string) position) 
 				continue
 			}
 			pos := start
+			if from < 0 {
+				from = src.offset(start)
+			}
 			if off := src.nthRune(from, c, nth); off >= 0 {
 				pos = src.at(int64(off))
 			}

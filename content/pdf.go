@@ -193,7 +193,7 @@ func pdfDate(r *Resume) time.Time {
 var errTooLong = errors.New("resume too long for a PDF")
 
 func (t *typesetter) document(d *Document) {
-	t.paragraph([]word{{text: d.Name, st: nameStyle}}, 0, true, 1.15)
+	t.paragraph(t.words(d.Name, nameStyle, "", false), 0, true, 1.15)
 	if d.Label != "" {
 		t.add(pline{height: 3, space: false, keep: true})
 		t.paragraph(t.words(d.Label, labelStyle, "", false), 0, true, 1.3)
