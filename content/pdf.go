@@ -2,7 +2,6 @@ package content
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -83,6 +82,9 @@ type word struct {
 	st    style
 	url   string
 	space bool // a space separates it from the word before
+	// sep marks a separator ("·") between items: it is set only between two
+	// words on the same line, never at a line's start or end.
+	sep bool
 }
 
 // placed is a word set on a line, at x from the line's left edge.
@@ -102,6 +104,9 @@ type pline struct {
 	// date is drawn right-aligned on the line, when not empty.
 	date    string
 	section string // a section title starts here: an outline entry
+	// cont is the heading of the entry the line is inside of, after its
+	// heading lines: a page that starts here repeats it.
+	cont string
 }
 
 // typesetter lays a Document out into lines, then paginates and draws them.
@@ -138,7 +143,6 @@ func renderPDF(r *Resume, creator string) ([]byte, error) {
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.AddUTF8FontFromBytes("body", "", font.regular.data)
 	pdf.AddUTF8FontFromBytes("body", "B", font.bold.data)
-	pdf.AliasNbPages("{nb}")
 	if pdf.Err() {
 		return nil, fmt.Errorf("pdf font: %w", pdf.Error())
 	}
@@ -189,9 +193,6 @@ func pdfDate(r *Resume) time.Time {
 	return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 }
 
-// errTooLong ends layout at maxPDFPages.
-var errTooLong = errors.New("resume too long for a PDF")
-
 func (t *typesetter) document(d *Document) {
 	t.paragraph(t.words(d.Name, nameStyle, "", false), 0, true, 1.15)
 	if d.Label != "" {
@@ -211,7 +212,7 @@ func (t *typesetter) document(d *Document) {
 				w.st.color = linkColor
 			}
 			if i > 0 {
-				ws = append(ws, word{text: "·", st: style{false, contactStyle.size, mutedColor}, space: true})
+				ws = append(ws, word{text: "·", st: style{false, contactStyle.size, mutedColor}, space: true, sep: true})
 			}
 			ws = append(ws, w)
 		}
@@ -264,6 +265,15 @@ func (t *typesetter) entry(e Entry) {
 			t.add(pl)
 		}
 	}
+	body := len(t.lines)
+	defer func() {
+		if e.Heading == "" {
+			return
+		}
+		for i := body; i < len(t.lines); i++ {
+			t.lines[i].cont = t.clean(e.Heading, false)
+		}
+	}()
 	for _, l := range e.Lines {
 		t.paragraph(t.words(l, subStyle, "", false), indent, true, 1.3)
 	}
@@ -280,6 +290,14 @@ func (t *typesetter) entry(e Entry) {
 			ws = append(ws, word{text: t.clean(l.Label+":", true), st: style{true, bodyStyle.size, inkColor}})
 		}
 		lw := word{text: t.clean(l.Text, false), st: style{false, bodyStyle.size, linkColor}, url: l.URL, space: len(ws) > 0}
+		if len(ws) > 0 {
+			// A URL too long for the rest of the line is set smaller to
+			// stay beside its label, down to the smallest size.
+			avail := t.width - indent - t.measure(ws[0].text+" ", ws[0].st)
+			for w := t.measure(lw.text, lw.st); w > avail && lw.st.size > minWordSize; w = t.measure(lw.text, lw.st) {
+				lw.st.size = max(minWordSize, lw.st.size*avail/w*0.98)
+			}
+		}
 		ws = append(ws, lw)
 		t.paragraph(ws, indent, false, 1.3)
 	}
@@ -403,8 +421,13 @@ func (t *typesetter) measure(s string, st style) float64 {
 func (t *typesetter) wrap(ws []word, width float64) [][]placed {
 	var lines [][]placed
 	var cur []placed
+	var sep *word // a separator waiting for the word after it
 	x := 0.0
 	for _, w := range ws {
+		if w.sep {
+			sep = &w
+			continue
+		}
 		ww := t.measure(w.text, w.st)
 		if ww > width {
 			for ww > width && w.st.size > minWordSize {
@@ -422,10 +445,20 @@ func (t *typesetter) wrap(ws []word, width float64) [][]placed {
 			if p.space && len(cur) > 0 {
 				gap = t.measure(" ", p.st)
 			}
-			if len(cur) > 0 && x+gap+pw > width {
-				lines = append(lines, cur)
-				cur, x, gap = nil, 0, 0
+			sepW := 0.0
+			if sep != nil && len(cur) > 0 {
+				sepW = t.measure(" ", sep.st) + t.measure(sep.text, sep.st)
 			}
+			if len(cur) > 0 && x+sepW+gap+pw > width {
+				lines = append(lines, cur)
+				cur, x, gap, sepW = nil, 0, 0, 0
+			}
+			if sepW > 0 {
+				sx := x + t.measure(" ", sep.st)
+				cur = append(cur, placed{word: *sep, x: sx, w: sepW - (sx - x)})
+				x += sepW
+			}
+			sep = nil
 			cur = append(cur, placed{word: p, x: x + gap, w: pw})
 			x += gap + pw
 		}
@@ -464,38 +497,38 @@ func (t *typesetter) cut(w word, width float64) []word {
 	return out
 }
 
-// paginate places the lines on pages and draws them. A run of lines that keep
-// together moves to a new page as a whole when it does not fit, unless it is
-// taller than a page.
-func (t *typesetter) paginate(name string) error {
-	pdf := t.pdf
-	_, pageH := pdf.GetPageSize()
-	top, bottom := marginTop, pageH-marginBottom
-	pdf.SetFooterFunc(func() {
-		n := pdf.PageNo()
-		if n < 2 {
-			return
+// spot is where a line goes: its page (from 0) and the y of its top. A spot
+// with line -1 is the "(continued)" line of the entry cont.
+type spot struct {
+	line, page int
+	y          float64
+	cont       string
+}
+
+// plan places the lines on pages. A run of lines that keep together moves to
+// a new page as a whole when it does not fit, unless it is taller than a
+// page; vertical space is dropped at the top of a page; a page that starts
+// inside an entry starts with its heading and "(continued)". It stops at
+// maxPDFPages and reports whether it did.
+func (t *typesetter) plan(top, bottom float64) ([]spot, bool) {
+	contH := bodyStyle.size * 1.3
+	var spots []spot
+	page, y, pageTop := 0, top, top
+	newPage := func(next pline) bool {
+		if page+1 >= maxPDFPages {
+			return false
 		}
-		t.setFont(footStyle)
-		pdf.SetTextColor(footStyle.color.r, footStyle.color.g, footStyle.color.b)
-		text := t.clean(fmt.Sprintf("%s · %d / {nb}", name, n), false)
-		pw, _ := pdf.GetPageSize()
-		w := pdf.GetStringWidth(strings.Replace(text, "{nb}", "00", 1))
-		pdf.Text(pw-marginX-w, pageH-footerY, text)
-	})
-	pdf.AddPage()
-	y := top
-	newPage := func() error {
-		if pdf.PageNo() >= maxPDFPages {
-			return errTooLong
+		page, y = page+1, top
+		if next.cont != "" {
+			spots = append(spots, spot{line: -1, page: page, y: y, cont: next.cont})
+			y += contH
 		}
-		pdf.AddPage()
-		y = top
-		return nil
+		pageTop = y
+		return true
 	}
 	for i := 0; i < len(t.lines); {
 		l := t.lines[i]
-		if l.space && y == top {
+		if l.space && y == pageTop {
 			i++
 			continue
 		}
@@ -504,40 +537,87 @@ func (t *typesetter) paginate(name string) error {
 			j++
 			h += t.lines[j].height
 		}
-		if y+h > bottom && y > top && h <= bottom-top {
-			if err := newPage(); err != nil {
-				return t.truncated(err)
+		if y+h > bottom && y > pageTop && h <= bottom-top-contH {
+			if !newPage(l) {
+				return spots, true
 			}
 			continue
 		}
 		for k := i; k <= j; k++ {
-			if y+t.lines[k].height > bottom && y > top {
-				if err := newPage(); err != nil {
-					return t.truncated(err)
+			if y+t.lines[k].height > bottom && y > pageTop {
+				if !newPage(t.lines[k]) {
+					return spots, true
 				}
 				if t.lines[k].space {
 					continue
 				}
 			}
-			t.draw(t.lines[k], y)
+			spots = append(spots, spot{line: k, page: page, y: y})
 			y += t.lines[k].height
 		}
 		i = j + 1
 	}
+	return spots, false
+}
+
+// paginate plans the pages, then draws them with their page numbers.
+func (t *typesetter) paginate(name string) error {
+	pdf := t.pdf
+	_, pageH := pdf.GetPageSize()
+	spots, cut := t.plan(marginTop, pageH-marginBottom)
+	pages := 1
+	if len(spots) > 0 {
+		pages = spots[len(spots)-1].page + 1
+	}
+	pdf.AddPage()
+	page := 0
+	for _, s := range spots {
+		for page < s.page {
+			t.foot(name, page, pages)
+			pdf.AddPage()
+			page++
+		}
+		if s.line < 0 {
+			t.draw(t.continued(s.cont), s.y)
+			continue
+		}
+		t.draw(t.lines[s.line], s.y)
+	}
+	if cut {
+		st := style{true, 10, accentColor}
+		t.setFont(st)
+		pdf.SetTextColor(st.color.r, st.color.g, st.color.b)
+		pdf.Text(marginX, pageH-marginBottom+14, fmt.Sprintf("The resume continues beyond %d pages; read it in full with ssh or as text.", maxPDFPages))
+	}
+	t.foot(name, page, pages)
 	return pdf.Error()
 }
 
-// truncated ends a PDF that reached maxPDFPages with a line that says so.
-func (t *typesetter) truncated(err error) error {
-	if !errors.Is(err, errTooLong) {
-		return err
+// continued is the line that starts a page inside an entry: its heading, cut
+// short with "…" to fit one line, and "(continued)".
+func (t *typesetter) continued(heading string) pline {
+	st := style{false, bodyStyle.size, mutedColor}
+	const suffix = " (continued)"
+	text := heading + suffix
+	for r := []rune(heading); t.measure(text, st) > t.width && len(r) > 0; {
+		r = r[:len(r)-1]
+		text = strings.TrimSpace(string(r)) + "…" + suffix
 	}
-	_, pageH := t.pdf.GetPageSize()
-	st := style{true, 10, accentColor}
-	t.setFont(st)
-	t.pdf.SetTextColor(st.color.r, st.color.g, st.color.b)
-	t.pdf.Text(marginX, pageH-marginBottom+14, fmt.Sprintf("The resume continues beyond %d pages; read it in full with ssh or as text.", maxPDFPages))
-	return t.pdf.Error()
+	return pline{height: bodyStyle.size * 1.3, words: []placed{{word: word{text: text, st: st}}}}
+}
+
+// foot draws the page number at the foot of page n (from 0), from the second
+// page on: "NAME · 2 / 3", right-aligned.
+func (t *typesetter) foot(name string, n, pages int) {
+	if n == 0 {
+		return
+	}
+	pdf := t.pdf
+	pw, ph := pdf.GetPageSize()
+	t.setFont(footStyle)
+	pdf.SetTextColor(footStyle.color.r, footStyle.color.g, footStyle.color.b)
+	text := t.clean(fmt.Sprintf("%s · %d / %d", name, n+1, pages), false)
+	pdf.Text(pw-marginX-pdf.GetStringWidth(text), ph-footerY, text)
 }
 
 // draw draws one line whose top is at y.

@@ -237,6 +237,12 @@ func TestPDFLayoutOfAStressResume(t *testing.T) {
 	if headingPage < 0 || lastPage <= headingPage {
 		t.Errorf("the long job starts on page %d and ends on page %d; want it to cross a page", headingPage+1, lastPage+1)
 	}
+	// Each page it continues on says so first.
+	for p := headingPage + 1; p <= lastPage && p < len(pages); p++ {
+		if first := lineText(pages[p].lines()[0]); first != "Analytical Engine Company With A Rather Long Name Indeed, Limited (continued)" {
+			t.Errorf("page %d starts with %q, want the job's heading and (continued)", p+1, first)
+		}
+	}
 	links := linkURLs(t, pdf)
 	for _, u := range []string{r.Basics.URL, r.Basics.Profiles[1].URL, r.Work[0].URL, r.Projects[0].URL} {
 		if !slices.Contains(links, u) {
