@@ -60,7 +60,7 @@ func recovery(logger *log.Logger) wish.Middleware {
 }
 
 // logPanic logs a panic recovered in sess, by the middleware or by the TUI's
-// model guard. Called from the deferred recover, debug.Stack still holds the
+// safeModel. Called from the deferred recover, debug.Stack still holds the
 // frames that panicked.
 func logPanic(logger *log.Logger, sess ssh.Session, r any) {
 	logger.Error("panic in session",
