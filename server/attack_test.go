@@ -13,6 +13,9 @@ package server_test
 //
 // Each attack lasts a few seconds; the whole run about two minutes.
 //
+// The file is longer than most (about 500 lines) because the table of attacks,
+// the code of each attack and the two processes' measurements are read together.
+//
 // It asserts what it reports, with generous bounds (about three times what
 // was measured, or what the per-session cost predicts): the server's peak heap
 // stays under each attack's bound, and the legitimate visitor gets a first

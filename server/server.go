@@ -56,13 +56,9 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 		log:    logger,
 		signer: signer,
 		gate: defence.New(defence.Limits{
-			HandshakeTimeout: cfg.HandshakeTimeout,
-			IdleTimeout:      cfg.IdleTimeout,
-			MaxSession:       cfg.MaxSession,
-			MaxConns:         cfg.MaxConns,
-			MaxConnsPerIP:    cfg.MaxConnsPerIP,
-			ConnRatePerIP:    cfg.ConnRatePerIP,
-			ProxyProtocol:    cfg.ProxyProtocol,
+			Handshake: cfg.HandshakeTimeout, Idle: cfg.IdleTimeout, MaxSession: cfg.MaxSession,
+			MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, ConnsPerMinute: cfg.ConnRatePerIP,
+			ProxyProtocol: cfg.ProxyProtocol,
 		}, logger),
 	}
 	s.pub.Store(publish(resume))

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"charm.land/ssh"
 	"github.com/pires/go-proxyproto"
 	"golang.org/x/time/rate"
 )
@@ -63,8 +64,8 @@ func newAdmission(cfg *Limits) *admission {
 	if a.burst == 0 {
 		a.burst = DefaultMaxConnsPerIP
 	}
-	if cfg.ConnRatePerIP > 0 {
-		a.rate = rate.Limit(float64(cfg.ConnRatePerIP) / 60)
+	if cfg.ConnsPerMinute > 0 {
+		a.rate = rate.Limit(float64(cfg.ConnsPerMinute) / 60)
 	}
 	return a
 }
@@ -237,4 +238,72 @@ func proxyListener(l net.Listener) net.Listener {
 		},
 		ReadHeaderTimeout: proxyHeaderTimeout,
 	}
+}
+
+// Listener wraps l: the total cap applies as connections are accepted and,
+// with Limits.ProxyProtocol, every connection must start with a PROXY header.
+// Until stop is closed, refusals are reported once per period.
+func (g *Gate) Listener(l net.Listener, stop <-chan struct{}, period time.Duration) net.Listener {
+	go g.reportRefusals(stop, period)
+	var wrapped net.Listener = &limitListener{Listener: l, g: g}
+	if g.lim.ProxyProtocol {
+		wrapped = proxyListener(wrapped)
+	}
+	return wrapped
+}
+
+// refuseAtAccept refuses a connection as it is accepted, telling it why on a
+// goroutine of its own so that a slow client cannot hold up the accept loop.
+func (g *Gate) refuseAtAccept(c net.Conn, r Reason) {
+	g.refused(r, c.RemoteAddr().String())
+	select {
+	case g.adm.refusers <- struct{}{}:
+	default:
+		_ = c.Close()
+		return
+	}
+	go func() {
+		defer func() { <-g.adm.refusers }()
+		tellAndClose(c, g.told[r])
+	}()
+}
+
+type connKey struct{}
+
+// Admit is the server's ConnCallback: it runs for every accepted connection
+// before the SSH handshake, applies the per-address cap and rate (on the
+// address from the PROXY header, if that is on) and wraps the connection in
+// its Conn, or refuses it and returns nil.
+func (g *Gate) Admit(ctx ssh.Context, c net.Conn) net.Conn {
+	if g.Closing() {
+		g.refused(Restarting, c.RemoteAddr().String())
+		tellAndClose(c, g.told[Restarting])
+		return nil
+	}
+	if pc, ok := c.(*proxyproto.Conn); ok && pc.ProxyHeader() == nil {
+		// No valid header within proxyHeaderTimeout: not our load balancer.
+		g.refused(NoProxyHeader, pc.Raw().RemoteAddr().String())
+		return nil
+	}
+	release, reason, tell := g.adm.acquireIP(ipKey(c.RemoteAddr()), time.Now())
+	if release == nil {
+		g.refused(reason, c.RemoteAddr().String())
+		if tell {
+			tellAndClose(c, g.told[reason])
+		}
+		return nil // if not told: told a moment ago; charm.land/ssh closes it
+	}
+	cn := newConn(g, c, release)
+	ctx.SetValue(connKey{}, cn)
+	g.mu.Lock()
+	closing := g.Closing()
+	if !closing {
+		g.conns[cn] = struct{}{}
+	}
+	g.mu.Unlock()
+	if closing {
+		_ = cn.Close()
+		return nil
+	}
+	return cn
 }

@@ -2,7 +2,6 @@ package defence
 
 import (
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"charm.land/ssh"
@@ -53,10 +52,8 @@ type Channel struct {
 	pty     atomic.Bool // a PTY was granted (the connection's one): output is then not activity
 	session atomic.Pointer[Session]
 
-	winMu   sync.Mutex
-	win     ssh.Window
-	winWake chan struct{} // one pending wake-up at most
-	envs    int
+	win  latest[ssh.Window]
+	envs int // env requests passed on; the filter's alone
 }
 
 // ChannelOf is the channel sess runs on.
@@ -98,7 +95,7 @@ func (g *Gate) SessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.
 		_ = nc.Reject(gossh.ResourceShortage, g.told[TooManySessions])
 		return
 	}
-	ch := &Channel{conn: c, winWake: make(chan struct{}, 1)}
+	ch := &Channel{conn: c, win: newLatest[ssh.Window]()}
 	// DefaultSessionHandler returns once the channel's requests have ended,
 	// so the filter no longer changes ch.pty.
 	defer func() { c.closeChannel(ch.pty.Load()) }()
@@ -214,28 +211,15 @@ func (ch *Channel) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) {
 	}
 }
 
-// setWindow records the latest window size and wakes the TUI, which reads
-// only the latest: a storm of window changes costs at most one resize per
-// frame, never a queue.
-func (ch *Channel) setWindow(w ssh.Window) {
-	ch.winMu.Lock()
-	ch.win = w
-	ch.winMu.Unlock()
-	select {
-	case ch.winWake <- struct{}{}:
-	default:
-	}
-}
+// setWindow records the latest window size and wakes the TUI: a storm of
+// window changes costs at most one resize per frame, never a queue.
+func (ch *Channel) setWindow(w ssh.Window) { ch.win.set(w, nil) }
 
 // WindowChanged is signalled when the window size changes; Window is the latest.
-func (ch *Channel) WindowChanged() <-chan struct{} { return ch.winWake }
+func (ch *Channel) WindowChanged() <-chan struct{} { return ch.win.wake }
 
 // Window returns the latest window size.
-func (ch *Channel) Window() ssh.Window {
-	ch.winMu.Lock()
-	defer ch.winMu.Unlock()
-	return ch.win
-}
+func (ch *Channel) Window() ssh.Window { return ch.win.get() }
 
 // ptyRequest is the payload of a "pty-req" (RFC 4254 §6.2).
 type ptyRequest struct {

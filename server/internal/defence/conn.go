@@ -75,7 +75,7 @@ func newConn(g *Gate, c net.Conn, release func()) *Conn {
 	}
 	cn.lastActive.Store(now.UnixNano())
 	cn.mu.Lock()
-	cn.timer = time.AfterFunc(min(g.lim.SilentTimeout, g.lim.HandshakeTimeout), cn.check)
+	cn.timer = time.AfterFunc(min(g.lim.Silent, g.lim.Handshake), cn.check)
 	cn.mu.Unlock()
 	return cn
 }
@@ -224,7 +224,7 @@ func warnLead(d time.Duration) time.Duration {
 }
 
 func (c *Conn) idleNotice() string {
-	return fmt.Sprintf("No input for a while: closing in %s. Press any key to stay.", roughDuration(warnLead(c.g.lim.IdleTimeout)))
+	return fmt.Sprintf("No input for a while: closing in %s. Press any key to stay.", roughDuration(warnLead(c.g.lim.Idle)))
 }
 
 func (c *Conn) maxNotice() string {
@@ -269,15 +269,15 @@ func (c *Conn) deadlinesLocked(now time.Time, tui bool) (why Reason, expired boo
 	}
 
 	if !c.spoke.Load() {
-		deadline := c.start.Add(c.g.lim.SilentTimeout)
+		deadline := c.start.Add(c.g.lim.Silent)
 		if !now.Before(deadline) {
 			return Silent, true, nil
 		}
 		consider(deadline)
 	}
-	idleLimit, idleWhy := lim.IdleTimeout, Idle
+	idleLimit, idleWhy := lim.Idle, Idle
 	if len(c.sessions) == 0 {
-		idleLimit, idleWhy = lim.HandshakeTimeout, NoSession
+		idleLimit, idleWhy = lim.Handshake, NoSession
 	}
 	if idleLimit > 0 {
 		deadline := time.Unix(0, c.lastActive.Load()).Add(idleLimit)
@@ -328,4 +328,9 @@ func (c *Conn) expire(why Reason, tuis []*Session) {
 		s.end(why)
 	}
 	time.AfterFunc(tuiExitGrace, func() { _ = c.Close() })
+}
+
+func connFrom(ctx context.Context) *Conn {
+	c, _ := ctx.Value(connKey{}).(*Conn)
+	return c
 }

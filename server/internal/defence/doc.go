@@ -21,8 +21,8 @@
 //   - Conn: one connection's channels, terminal, sessions, activity clock,
 //     warnings and deadline timer.
 //   - Channel: one session channel's request filter state and latest window.
-//   - Session: one running session's TUI (its quit function), notice and why
-//     it was ended.
+//   - Session: one running session's TUI (its quit function), why it was
+//     ended, and its latest notice.
 //
 // # Lock order
 //
@@ -30,13 +30,15 @@
 //
 //	Gate.mu, Conn.mu     (never both at once)
 //	Session.mu
-//	admission.mu, Channel.winMu   (leaves: nothing is taken under them)
+//	latest.mu (a Session's notice, a Channel's window), admission.mu
 //
-// Gate.mu is held to list sessions and ask each whether it runs a TUI
-// (Session.mu); Conn.mu is held to notify a connection's TUIs, so that their
-// notices follow the order of the connection's states. Nothing calls out
-// while holding Session.mu: the TUI's quit function is called on a goroutine
-// of its own, and the shutdown flag is an atomic. TestLockOrder exercises
-// every path that nests two locks at once, concurrently, under a deadline, so
-// that a reversal shows as a deadlock there.
+// The last line are leaves: nothing is taken under them. Gate.mu is held to
+// list sessions and ask each whether it runs a TUI (Session.mu); Conn.mu is
+// held to ask the same and to set its TUIs' notices (latest.mu), so that
+// their notices follow the order of the connection's states. Nothing calls
+// out while holding Session.mu: the TUI's quit function is called on a
+// goroutine of its own, and the shutdown flag is an atomic. Conn.Close takes
+// Gate.mu only after it has released Conn.mu. TestLockOrder exercises every
+// path that nests two locks at once, concurrently, under a deadline, so that
+// a reversal shows as a deadlock there.
 package defence

@@ -134,7 +134,7 @@ func TestIPKey(t *testing.T) {
 }
 
 func TestAdmissionForgetsIdleAddresses(t *testing.T) {
-	a := newAdmission(&Limits{MaxConnsPerIP: DefaultMaxConnsPerIP, ConnRatePerIP: 60})
+	a := newAdmission(&Limits{MaxConnsPerIP: DefaultMaxConnsPerIP, ConnsPerMinute: 60})
 	now := time.Now()
 	for i := range 1000 {
 		release, _, _ := a.acquireIP(net.IPv4(10, 0, byte(i>>8), byte(i)).String(), now)

@@ -1,15 +1,11 @@
 package defence
 
 import (
-	"context"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"charm.land/log/v2"
-	"charm.land/ssh"
-	"github.com/pires/go-proxyproto"
 )
 
 // DefaultMaxConnsPerIP is the default cap of connections per address, and the
@@ -17,18 +13,16 @@ import (
 const DefaultMaxConnsPerIP = 10
 
 // Limits are the bounds the gate enforces; the server's configuration sets
-// them (see server.Config for each).
+// them (server.Config documents each).
 type Limits struct {
-	HandshakeTimeout time.Duration
-	IdleTimeout      time.Duration
-	MaxSession       time.Duration
-	MaxConns         int
-	MaxConnsPerIP    int
-	ConnRatePerIP    int
-	ProxyProtocol    bool
-	// SilentTimeout closes a connection whose client has sent nothing at
-	// all; 0 means silentTimeout. Tests shorten it.
-	SilentTimeout time.Duration
+	// A connection's deadlines (see Conn). Silent closes a connection whose
+	// client has sent nothing at all; 0 means silentTimeout.
+	Handshake, Idle, MaxSession, Silent time.Duration
+	// Admission (see admission): the caps of open connections, in all and
+	// per address, new connections per minute per address, and whether a
+	// PROXY header is required.
+	MaxConns, MaxConnsPerIP, ConnsPerMinute int
+	ProxyProtocol                           bool
 }
 
 // silentTimeout is the default of Limits.SilentTimeout. Clients send their
@@ -60,8 +54,8 @@ type Gate struct {
 
 // New returns the gate for lim, logging to logger.
 func New(lim Limits, logger *log.Logger) *Gate {
-	if lim.SilentTimeout == 0 {
-		lim.SilentTimeout = silentTimeout
+	if lim.Silent == 0 {
+		lim.Silent = silentTimeout
 	}
 	g := &Gate{
 		lim:      lim,
@@ -80,7 +74,7 @@ func New(lim Limits, logger *log.Logger) *Gate {
 
 // SetSilentTimeout changes Limits.SilentTimeout; for tests, before anything
 // is served.
-func (g *Gate) SetSilentTimeout(d time.Duration) { g.lim.SilentTimeout = d }
+func (g *Gate) SetSilentTimeout(d time.Duration) { g.lim.Silent = d }
 
 // Closing reports whether a shutdown has begun. It is the one reader of the
 // flag.
@@ -90,135 +84,10 @@ func (g *Gate) Closing() bool { return g.closing.Load() }
 // channel and session is refused as Restarting.
 func (g *Gate) Close() { g.closing.Store(true) }
 
-// Listener wraps l: the total cap applies as connections are accepted and,
-// with Limits.ProxyProtocol, every connection must start with a PROXY header.
-// Until stop is closed, refusals are reported once per period.
-func (g *Gate) Listener(l net.Listener, stop <-chan struct{}, period time.Duration) net.Listener {
-	go g.reportRefusals(stop, period)
-	var wrapped net.Listener = &limitListener{Listener: l, g: g}
-	if g.lim.ProxyProtocol {
-		wrapped = proxyListener(wrapped)
-	}
-	return wrapped
-}
-
-// refuseAtAccept refuses a connection as it is accepted, telling it why on a
-// goroutine of its own so that a slow client cannot hold up the accept loop.
-func (g *Gate) refuseAtAccept(c net.Conn, r Reason) {
-	g.refused(r, c.RemoteAddr().String())
-	select {
-	case g.adm.refusers <- struct{}{}:
-	default:
-		_ = c.Close()
-		return
-	}
-	go func() {
-		defer func() { <-g.adm.refusers }()
-		tellAndClose(c, g.told[r])
-	}()
-}
-
-type connKey struct{}
-
-// Admit is the server's ConnCallback: it runs for every accepted connection
-// before the SSH handshake, applies the per-address cap and rate (on the
-// address from the PROXY header, if that is on) and wraps the connection in
-// its Conn, or refuses it and returns nil.
-func (g *Gate) Admit(ctx ssh.Context, c net.Conn) net.Conn {
-	if g.Closing() {
-		g.refused(Restarting, c.RemoteAddr().String())
-		tellAndClose(c, g.told[Restarting])
-		return nil
-	}
-	if pc, ok := c.(*proxyproto.Conn); ok && pc.ProxyHeader() == nil {
-		// No valid header within proxyHeaderTimeout: not our load balancer.
-		g.refused(NoProxyHeader, pc.Raw().RemoteAddr().String())
-		return nil
-	}
-	release, reason, tell := g.adm.acquireIP(ipKey(c.RemoteAddr()), time.Now())
-	if release == nil {
-		g.refused(reason, c.RemoteAddr().String())
-		if tell {
-			tellAndClose(c, g.told[reason])
-		}
-		return nil // if not told: told a moment ago; charm.land/ssh closes it
-	}
-	cn := newConn(g, c, release)
-	ctx.SetValue(connKey{}, cn)
-	g.mu.Lock()
-	closing := g.Closing()
-	if !closing {
-		g.conns[cn] = struct{}{}
-	}
-	g.mu.Unlock()
-	if closing {
-		_ = cn.Close()
-		return nil
-	}
-	return cn
-}
-
-func connFrom(ctx context.Context) *Conn {
-	c, _ := ctx.Value(connKey{}).(*Conn)
-	return c
-}
-
 func (g *Gate) forget(c *Conn) {
 	g.mu.Lock()
 	delete(g.conns, c)
 	g.mu.Unlock()
-}
-
-// Track is the middleware that registers each running session with its
-// connection and the gate, so that deadlines and shutdown can reach it.
-// Sessions that would start during a shutdown are refused.
-func (g *Gate) Track(next ssh.Handler) ssh.Handler {
-	return func(sess ssh.Session) {
-		if g.Closing() {
-			g.RefuseSession(sess, Restarting)
-			return
-		}
-		ch := ChannelOf(sess)
-		s := newSession(ch.conn)
-		ch.session.Store(s)
-		g.mu.Lock()
-		g.sessions[s] = struct{}{}
-		g.mu.Unlock()
-		ch.conn.startSession(s)
-		defer func() {
-			ch.conn.endSession(s)
-			g.mu.Lock()
-			delete(g.sessions, s)
-			g.mu.Unlock()
-		}()
-		if g.Closing() {
-			s.end(Restarting) // EndTUIs may have missed it
-		}
-		next(sess)
-	}
-}
-
-// EndTUIs shows every TUI the restart notice, waits a moment so that it can be
-// read, then ends the TUIs.
-func (g *Gate) EndTUIs(ctx context.Context) {
-	tuis := g.TUIs()
-	if len(tuis) == 0 {
-		return
-	}
-	for _, s := range tuis {
-		s.Notify(restartNotice)
-	}
-	wait := restartNoticeTime
-	if deadline, ok := ctx.Deadline(); ok {
-		wait = min(wait, time.Until(deadline)/2)
-	}
-	select {
-	case <-time.After(wait):
-	case <-ctx.Done():
-	}
-	for _, s := range tuis {
-		s.end(Restarting)
-	}
 }
 
 // TUIs returns the running sessions that have a TUI.

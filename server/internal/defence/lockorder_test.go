@@ -22,7 +22,7 @@ import (
 // would deadlock here sooner or later; under -race the test also checks the
 // state they guard.
 func TestLockOrder(t *testing.T) {
-	g := New(Limits{HandshakeTimeout: time.Minute, IdleTimeout: time.Hour}, log.New(io.Discard))
+	g := New(Limits{Handshake: time.Minute, Idle: time.Hour}, log.New(io.Discard))
 	const conns, rounds = 4, 2000
 	type pair struct {
 		c *Conn

@@ -87,7 +87,7 @@ var rules = [numReasons]rule{
 	Silent:    {id: "silent", logged: true, level: log.DebugLevel},
 	NoSession: {id: "no_session", logged: true, level: log.DebugLevel},
 	Idle: {id: "idle", tell: func(l *Limits) string {
-		return fmt.Sprintf("sshresume: closed after %s without input. Reconnect any time.", roughDuration(l.IdleTimeout))
+		return fmt.Sprintf("sshresume: closed after %s without input. Reconnect any time.", roughDuration(l.Idle))
 	}, logged: true, level: log.InfoLevel},
 	MaxSession: {id: "max_session", tell: func(l *Limits) string {
 		return fmt.Sprintf("sshresume: closed at the time limit of %s. Reconnect any time.", roughDuration(l.MaxSession))

@@ -1,22 +1,28 @@
 package defence
 
-import "sync"
+import (
+	"context"
+	"sync"
+	"time"
+
+	"charm.land/ssh"
+)
 
 // Session is one running session, known to its connection and to the gate, so
 // that deadlines and shutdown can reach its TUI.
 type Session struct {
 	conn *Conn
 
+	notice latest[string] // what the TUI's footer should show
+
 	mu      sync.Mutex
 	quit    func() // the TUI's Quit; nil for exports
 	ended   Reason // why the session was ended, if it was
 	isEnded bool
-	notice  string        // what the TUI's footer should show, the latest wins
-	noticed chan struct{} // wakes the TUI's feeder; one pending wake-up at most
 }
 
 func newSession(c *Conn) *Session {
-	return &Session{conn: c, noticed: make(chan struct{}, 1)}
+	return &Session{conn: c, notice: newLatest[string]()}
 }
 
 func (s *Session) isTUI() bool {
@@ -50,30 +56,17 @@ func (s *Session) StartTUI(quit func()) bool {
 // Notify sets the notice in the TUI's footer; empty text removes it. It never
 // blocks the caller (the program may be busy writing to a slow client): the
 // TUI's feeder passes the latest notice on. Once a shutdown has begun, only
-// its restart notice is shown.
+// its restart notice is shown; the flag is read under the notice's lock, so a
+// warning decided before the shutdown cannot replace the restart notice.
 func (s *Session) Notify(text string) {
-	s.mu.Lock()
-	if s.conn.g.Closing() && text != restartNotice {
-		s.mu.Unlock()
-		return
-	}
-	s.notice = text
-	s.mu.Unlock()
-	select {
-	case s.noticed <- struct{}{}:
-	default:
-	}
+	s.notice.set(text, func() bool { return text == restartNotice || !s.conn.g.Closing() })
 }
 
 // Noticed is signalled when the notice changes; Notice is the latest.
-func (s *Session) Noticed() <-chan struct{} { return s.noticed }
+func (s *Session) Noticed() <-chan struct{} { return s.notice.wake }
 
 // Notice is the notice the TUI's footer should show now.
-func (s *Session) Notice() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.notice
-}
+func (s *Session) Notice() string { return s.notice.get() }
 
 // end asks the TUI to quit and remembers why, for its farewell.
 func (s *Session) end(why Reason) {
@@ -97,4 +90,56 @@ func (s *Session) Farewell() string {
 		return ""
 	}
 	return s.conn.g.told[s.ended] + "\r\n"
+}
+
+// Track is the middleware that registers each running session with its
+// connection and the gate, so that deadlines and shutdown can reach it.
+// Sessions that would start during a shutdown are refused.
+func (g *Gate) Track(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if g.Closing() {
+			g.RefuseSession(sess, Restarting)
+			return
+		}
+		ch := ChannelOf(sess)
+		s := newSession(ch.conn)
+		ch.session.Store(s)
+		g.mu.Lock()
+		g.sessions[s] = struct{}{}
+		g.mu.Unlock()
+		ch.conn.startSession(s)
+		defer func() {
+			ch.conn.endSession(s)
+			g.mu.Lock()
+			delete(g.sessions, s)
+			g.mu.Unlock()
+		}()
+		if g.Closing() {
+			s.end(Restarting) // EndTUIs may have missed it
+		}
+		next(sess)
+	}
+}
+
+// EndTUIs shows every TUI the restart notice, waits a moment so that it can be
+// read, then ends the TUIs.
+func (g *Gate) EndTUIs(ctx context.Context) {
+	tuis := g.TUIs()
+	if len(tuis) == 0 {
+		return
+	}
+	for _, s := range tuis {
+		s.Notify(restartNotice)
+	}
+	wait := restartNoticeTime
+	if deadline, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(deadline)/2)
+	}
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+	}
+	for _, s := range tuis {
+		s.end(Restarting)
+	}
 }
