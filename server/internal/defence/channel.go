@@ -185,6 +185,9 @@ func (ch *Channel) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) {
 				ch.refused(EnvRefused, "key", Clean(key, maxEnvKeyLen))
 			}
 		case "shell":
+			if started {
+				ch.refused(RequestRefused, "type", "shell")
+			}
 			forward, started = !started, true
 		case "exec":
 			payload, ok := boundCommand(req.Payload)
