@@ -31,10 +31,12 @@ const (
 
 // inputDrainTimeout bounds the wait for the end of the input once the
 // program should stop. The filter never passes on a partial sequence that could
-// swallow the end marker, so the marker follows the input already read; it can
-// still wait for the input filter's rate limit (at most its burst, 32 KiB at
-// 8 KiB/s, so 4 s) and for a program stuck writing to a client that does not
-// read.
+// swallow the end marker, but the marker is not immediate: it follows the
+// output of the reads the filter has already decided, which its rate limit may
+// hold back (a 1 KiB read is at most about 5 KiB of output, well under a second
+// at 8 KiB/s, and a visitor still sending can add a read or two before the end
+// is picked), and a program stuck writing to a client that does not read stops
+// reading its input altogether.
 const inputDrainTimeout = 5 * time.Second
 
 // runTUI runs one Bubble Tea program for the session until the visitor quits,
