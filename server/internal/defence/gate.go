@@ -25,7 +25,7 @@ type Limits struct {
 	ProxyProtocol                           bool
 }
 
-// silentTimeout is the default of Limits.SilentTimeout. Clients send their
+// silentTimeout is the default of Limits.Silent. Clients send their
 // identification as soon as they connect, so only scanners and floods of idle
 // connections wait; they give their slot back after this instead of after the
 // whole handshake timeout.
@@ -72,7 +72,7 @@ func New(lim Limits, logger *log.Logger) *Gate {
 	return g
 }
 
-// SetSilentTimeout changes Limits.SilentTimeout; for tests, before anything
+// SetSilentTimeout changes Limits.Silent; for tests, before anything
 // is served.
 func (g *Gate) SetSilentTimeout(d time.Duration) { g.lim.Silent = d }
 
