@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/creack/pty"
+
+	"github.com/sshresume/sshresume/internal/testkit"
 )
 
 // TestRenderPDFNeverToATerminal: a PDF written into a terminal is garbage on
@@ -95,5 +97,25 @@ func TestPDFFontOption(t *testing.T) {
 	t.Setenv("SSHRESUME_PDF_FONT", mine)
 	if status, stdout, stderr := runCmd(t, "render", "-format", "pdf"); status != 0 || !strings.HasPrefix(stdout, "%PDF-") {
 		t.Errorf("SSHRESUME_PDF_FONT with a font: status %d, stderr %q", status, stderr)
+	}
+}
+
+// TestServedPDFIsRendersPDF: the PDF a visitor gets over SSH is byte for byte
+// what "sshresume render -format pdf" prints with the same options.
+func TestServedPDFIsRendersPDF(t *testing.T) {
+	sv := startServe(t, "serve", "-paper", "letter")
+	served, err := testkit.NewSession(t, testkit.Dial(t, sv.addr, nil)).Output("pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, rendered, stderr := runCmd(t, "render", "-format", "pdf", "-paper", "letter")
+	if status != 0 {
+		t.Fatalf("render: status %d, %s", status, stderr)
+	}
+	if string(served) != rendered {
+		t.Errorf("served PDF (%d bytes) differs from render's (%d bytes)", len(served), len(rendered))
+	}
+	if !strings.Contains(pdfTool(t, rendered, "pdfinfo"), "(letter)") {
+		t.Error("-paper letter did not reach the served PDF")
 	}
 }
