@@ -36,7 +36,7 @@ import (
 // any resume and still renders in about a second.
 const maxPDFPages = 250
 
-// points per millimetre, and the page geometry in points.
+// The page geometry, in points (1/72 in).
 const (
 	marginX      = 54.0 // 0.75 in
 	marginTop    = 50.0
