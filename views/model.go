@@ -1,6 +1,14 @@
 // Package views is the resume's terminal interface: one Bubble Tea model per visitor,
 // its pages, key map, help, theme and layout. It knows nothing of SSH, so it runs and
 // is tested without a server.
+//
+// Where things are: model.go routes messages (keys, mouse, size, theme);
+// layout.go is the geometry of a window and the per-frame render; header.go
+// the name, label and contact line; nav.go the section list, the tab bar and
+// where a click lands on them; footer.go the status line and the screen for a
+// window too small; page.go a scrolling page and how a section is typeset;
+// styles.go the theme; keys.go and help.go the key map and the help screen;
+// shared.go what the sessions of one resume render alike.
 package views
 
 import (
@@ -47,7 +55,7 @@ type Model struct {
 	doc    *content.Document
 	shared *Shared
 	keys   KeyMap
-	styles *Styles // shared by every session with the same theme
+	theme  *theme // shared by every session with the same theme
 
 	width, height int
 	layout        layout
@@ -92,8 +100,8 @@ func New(doc *content.Document, opts Options) *Model {
 		doc:    doc,
 		shared: shared,
 		// Dark until the terminal answers: most terminals are.
-		styles: theme(true, opts.ColorProfile),
-		pages:  make([]*textPage, len(doc.Sections)),
+		theme: themeFor(true, opts.ColorProfile),
+		pages: make([]*textPage, len(doc.Sections)),
 	}
 	m.helpPage = newTextPage(m.helpLines)
 	m.email = emailOf(doc)
@@ -144,9 +152,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
 	case tea.BackgroundColorMsg:
-		m.setStyles(theme(msg.IsDark(), m.styles.profile))
+		m.setTheme(themeFor(msg.IsDark(), m.theme.profile))
 	case tea.ColorProfileMsg:
-		m.setStyles(theme(m.styles.dark, msg.Profile))
+		m.setTheme(themeFor(m.theme.dark, msg.Profile))
 	case NoticeMsg:
 		m.notice = strings.Join(strings.Fields(printable(msg.Text, 200)), " ")
 		m.refreshStatus()
@@ -222,6 +230,23 @@ func (m *Model) scroll(name keyName) {
 	}
 }
 
+// wheelLines is how far one notch of the mouse wheel scrolls.
+const wheelLines = 3
+
+// wheel scrolls the visible page for the mouse wheel, wherever the pointer is.
+func (m *Model) wheel(ms tea.Mouse) {
+	p := m.pane()
+	if p == nil || m.layout.class == tooSmall {
+		return
+	}
+	switch ms.Button {
+	case tea.MouseWheelUp:
+		p.scrollBy(-wheelLines)
+	case tea.MouseWheelDown:
+		p.scrollBy(wheelLines)
+	}
+}
+
 // show makes section i active, wrapping around at both ends, and closes the help.
 func (m *Model) show(i int) {
 	n := len(m.pages)
@@ -261,13 +286,13 @@ func (m *Model) copyEmail() tea.Cmd {
 	)
 }
 
-// setStyles switches to a theme, when the background or the colour profile
+// setTheme switches to a theme, when the background or the colour profile
 // changed it.
-func (m *Model) setStyles(t *Styles) {
-	if t == m.styles {
+func (m *Model) setTheme(t *theme) {
+	if t == m.theme {
 		return
 	}
-	m.styles = t
+	m.theme = t
 	for _, p := range m.pages {
 		if p != nil {
 			p.invalidate()
@@ -297,7 +322,7 @@ func (m *Model) page(i int) *textPage {
 		return p
 	}
 	sec, shared := &m.doc.Sections[i], m.shared
-	p := newTextPage(func(w int, st *Styles) ([]string, []int) {
+	p := newTextPage(func(w int, st *theme) ([]string, []int) {
 		r := piece(shared, st.key(pieceSection, w, i, 0, 0, false), func() pageLines {
 			lines, anchors := renderSection(sec, w, st)
 			return pageLines{lines, anchors}
