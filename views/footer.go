@@ -2,7 +2,6 @@ package views
 
 import (
 	"strconv"
-	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"github.com/charmbracelet/x/ansi"
@@ -106,23 +105,12 @@ func (m *Model) tooSmallView() string {
 	if len(lines) > m.height {
 		lines, title = wrap("Too small", "Needs "+size(MinWidth, MinHeight)+".", "Or: ssh -T")
 	}
-	lines = lines[:min(len(lines), m.height)]
-	above := (m.height - len(lines)) / 2
-	var b strings.Builder
-	for row := range m.height {
-		if row > 0 {
-			b.WriteByte('\n')
-		}
-		i := row - above
-		if i < 0 || i >= len(lines) || lines[i] == "" {
-			continue
-		}
-		text := ansi.Truncate(lines[i], m.width, "")
-		b.WriteString(spaces((m.width - ansi.StringWidth(text)) / 2))
+	for i, l := range lines {
+		l = ansi.Truncate(l, m.width, "")
 		if i < title {
-			text = m.theme.notice.paint(text)
+			l = m.theme.notice.paint(l)
 		}
-		b.WriteString(text)
+		lines[i] = l
 	}
-	return b.String()
+	return centred(m.width, m.height, lines)
 }

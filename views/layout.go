@@ -173,6 +173,15 @@ func (m *Model) render() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
+	if m.showQR {
+		foot := "esc back · q quit"
+		if m.notice != "" { // the server's word comes first: "idle, closing soon"
+			foot = m.notice
+		}
+		k := m.theme.key(pieceQR, m.width, m.height, 0, 0, false)
+		k.text = foot
+		return piece(m.shared, k, func() string { return qrScreen(m.doc, m.width, m.height, m.theme, foot) })
+	}
 	if l.class == tooSmall {
 		return l.screen
 	}

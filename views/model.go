@@ -37,6 +37,10 @@ type Options struct {
 	// changing the theme then would lay the screen out twice. Zero means true
 	// colour until then.
 	ColorProfile colorprofile.Profile
+	// PDFCommand is the command line that saves the resume as a PDF, which the
+	// first screen shows, e.g. "ssh -p 2222 resume.example.com pdf > resume.pdf".
+	// Empty shows the generic "ssh HOST pdf > resume.pdf".
+	PDFCommand string
 	// Shared is what the sessions of this Document render alike, made once by
 	// NewShared(doc) and given to every New for the Document. Nil, or one made
 	// for another Document, means the model renders everything itself.
@@ -65,6 +69,9 @@ type Model struct {
 	pages    []*textPage
 	helpPage textPage
 	showHelp bool
+	showQR   bool // the QR code of the contact takes the whole window
+
+	pdfCommand string // what the first screen says saves the PDF
 
 	email   string // the address the copy key copies
 	notice  string // from the server, until it sends another
@@ -104,6 +111,10 @@ func New(doc *content.Document, opts Options) *Model {
 		pages: make([]*textPage, len(doc.Sections)),
 	}
 	m.helpPage = newTextPage(m.helpLines)
+	m.pdfCommand = defaultPDFCommand
+	if c := strings.Join(strings.Fields(printable(opts.PDFCommand, 200)), " "); c != "" {
+		m.pdfCommand = c
+	}
 	m.email = emailOf(doc)
 	if shared != nil {
 		m.keys = shared.keys // a copy: the model enables and disables its own
@@ -120,24 +131,6 @@ func New(doc *content.Document, opts Options) *Model {
 	m.width, m.height = min(max(opts.Width, 0), MaxWindow), min(max(opts.Height, 0), MaxWindow)
 	m.relayout()
 	return m
-}
-
-// emailOf is the address the copy key copies: the first mailto contact.
-func emailOf(doc *content.Document) string {
-	for _, c := range doc.Contacts {
-		if strings.HasPrefix(c.URL, "mailto:") {
-			return c.Text
-		}
-	}
-	return ""
-}
-
-// keyMapFor is the key map for doc: the number keys for its sections, the copy
-// key if it has an email address.
-func keyMapFor(doc *content.Document) KeyMap {
-	k := DefaultKeyMap(len(doc.Sections))
-	k.Copy.SetEnabled(emailOf(doc) != "")
-	return k
 }
 
 // Init asks the terminal for its background colour. The first frame does not wait
@@ -166,9 +159,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.MouseClickMsg:
+		if m.showQR {
+			m.setQR(false)
+			break
+		}
 		m.click(msg.Mouse())
 	case tea.MouseWheelMsg:
-		m.wheel(msg.Mouse())
+		if !m.showQR {
+			m.wheel(msg.Mouse())
+		}
 	}
 	return m, nil
 }
@@ -189,6 +188,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(name, k.Quit):
 		return tea.Quit
+	case m.showQR: // any other key goes back from the QR code
+		m.setQR(false)
+	case key.Matches(name, k.QR):
+		m.setQR(true)
 	case key.Matches(name, k.Help):
 		m.setHelp(true)
 	case key.Matches(name, k.Close):
@@ -230,23 +233,6 @@ func (m *Model) scroll(name keyName) {
 	}
 }
 
-// wheelLines is how far one notch of the mouse wheel scrolls.
-const wheelLines = 3
-
-// wheel scrolls the visible page for the mouse wheel, wherever the pointer is.
-func (m *Model) wheel(ms tea.Mouse) {
-	p := m.pane()
-	if p == nil || m.layout.class == tooSmall {
-		return
-	}
-	switch ms.Button {
-	case tea.MouseWheelUp:
-		p.scrollBy(-wheelLines)
-	case tea.MouseWheelDown:
-		p.scrollBy(wheelLines)
-	}
-}
-
 // show makes section i active, wrapping around at both ends, and closes the help.
 func (m *Model) show(i int) {
 	n := len(m.pages)
@@ -271,6 +257,13 @@ func (m *Model) setHelp(open bool) {
 	m.helpPage.scrollTo(0)
 	m.refreshStatus() // the footer's keys changed
 	m.relayoutNav()
+}
+
+// setQR shows or hides the QR code of the contact. It takes the whole window:
+// the code needs every row of an 80×24 one.
+func (m *Model) setQR(open bool) {
+	m.showQR = open
+	m.gen++ // a new frame, though the layout under it stays
 }
 
 // copyEmail puts the email address on the visitor's clipboard with OSC 52 and says
@@ -322,8 +315,20 @@ func (m *Model) page(i int) *textPage {
 		return p
 	}
 	sec, shared := &m.doc.Sections[i], m.shared
+	var card []glance // the first section opens with the card
+	if i == 0 {
+		card = glances(m.doc, m.pdfCommand)
+	}
 	p := newTextPage(func(w int, st *theme) ([]string, []int) {
-		r := piece(shared, st.key(pieceSection, w, i, 0, 0, false), func() pageLines {
+		k := st.key(pieceSection, w, i, 0, 0, false)
+		if card != nil {
+			k.text = m.pdfCommand
+		}
+		r := piece(shared, k, func() pageLines {
+			if card != nil {
+				lines, anchors := overviewPage(card, sec, w, st)
+				return pageLines{lines, anchors}
+			}
 			lines, anchors := renderSection(sec, w, st)
 			return pageLines{lines, anchors}
 		})

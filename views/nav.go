@@ -235,3 +235,20 @@ func (m *Model) click(ms tea.Mouse) {
 		}
 	}
 }
+
+// wheelLines is how far one notch of the mouse wheel scrolls.
+const wheelLines = 3
+
+// wheel scrolls the visible page for the mouse wheel, wherever the pointer is.
+func (m *Model) wheel(ms tea.Mouse) {
+	p := m.pane()
+	if p == nil || m.layout.class == tooSmall {
+		return
+	}
+	switch ms.Button {
+	case tea.MouseWheelUp:
+		p.scrollBy(-wheelLines)
+	case tea.MouseWheelDown:
+		p.scrollBy(wheelLines)
+	}
+}
