@@ -161,13 +161,14 @@ func qrLines(modules [][]bool, paper ink) []string {
 	return lines
 }
 
-// paperInk is black on white in the profile's own colours: the 256-colour
-// palette's cube colours and the 16 colours' black and bright white, which
-// terminals keep dark and light under every theme.
+// paperInk is black on white in the profile's own colours: in 256 colours the
+// cube's, which no theme redefines; in 16 colours black on white (light grey
+// in most palettes), which themes keep dark and light, and not bright white,
+// a background the Linux console cannot show.
 func paperInk(profile colorprofile.Profile) ink {
 	complete := lipgloss.Complete(profile)
 	black := complete(lipgloss.Black, lipgloss.Color("16"), lipgloss.Color("#000000"))
-	white := complete(lipgloss.BrightWhite, lipgloss.Color("231"), lipgloss.Color("#FFFFFF"))
+	white := complete(lipgloss.White, lipgloss.Color("231"), lipgloss.Color("#FFFFFF"))
 	return inkOf(lipgloss.NewStyle().Foreground(black).Background(white))
 }
 

@@ -207,3 +207,21 @@ func TestQRScreenKeys(t *testing.T) {
 		t.Error("q does not quit from the QR code")
 	}
 }
+
+// TestQRDecoderNeedsExplicitColours checks that the screen test can fail: the
+// same code drawn in the terminal's own colours, as a renderer that drops the
+// colours would leave it, reads as a negative on a dark background and does
+// not decode there.
+func TestQRDecoderNeedsExplicitColours(t *testing.T) {
+	text := ansi.Strip(views.QRScreen(doc(t), 80, 24, colorprofile.TrueColor, true))
+	s := testkit.NewScreen(t, 80, 24, true)
+	if _, err := s.Write([]byte(text)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.QRCode(color.Black); err == nil {
+		t.Errorf("a code in the default colours decodes on black: %q", got)
+	}
+	if got, err := s.QRCode(color.White); err != nil || got != seedMECARD {
+		t.Errorf("the same cells on white: %q, %v", got, err)
+	}
+}
