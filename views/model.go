@@ -315,18 +315,15 @@ func (m *Model) page(i int) *textPage {
 		return p
 	}
 	sec, shared := &m.doc.Sections[i], m.shared
-	var card []glance // the first section opens with the card
-	if i == 0 {
-		card = glances(m.doc, m.pdfCommand)
-	}
+	first := i == 0 // the first section opens with the card
 	p := newTextPage(func(w int, st *theme) ([]string, []int) {
 		k := st.key(pieceSection, w, i, 0, 0, false)
-		if card != nil {
+		if first {
 			k.text = m.pdfCommand
 		}
 		r := piece(shared, k, func() pageLines {
-			if card != nil {
-				lines, anchors := overviewPage(card, sec, w, st)
+			if first {
+				lines, anchors := overviewPage(glances(m.doc, m.pdfCommand), sec, w, st)
 				return pageLines{lines, anchors}
 			}
 			lines, anchors := renderSection(sec, w, st)
