@@ -9,18 +9,6 @@ import (
 	"github.com/sshresume/sshresume/content"
 )
 
-// The first screen serves a reader who decides in seconds whether to read on:
-// above the first section's text, an "At a glance" card gives the current job
-// (else the latest) with its dates, the one before it, the highest degree with
-// its dates, the email address and the command that saves the PDF. The header
-// above it has the name and the title, the footer the keys.
-//
-// Every fact on the card is an entry of the Document as its section shows it:
-// the employer or school with the entry's dates and first subtitle line (the
-// position, the degree). Which education is the highest is read from the
-// degree's words (PhD, master, bachelor, ...), the first one listed winning a
-// tie; which job is current, from an open end ("Present").
-
 // defaultPDFCommand is the card's PDF line when the server gives none.
 const defaultPDFCommand = "ssh HOST pdf > resume.pdf"
 
@@ -35,7 +23,19 @@ type glance struct {
 	minor  bool   // left out of a narrow card, which has no labels to tell it apart
 }
 
-// glances are the card's lines for doc.
+// glances are the lines of the card that opens the first section, for doc.
+//
+// The first screen serves a reader who decides in seconds whether to read on:
+// above the first section's text, an "At a glance" card gives the current job
+// (else the latest) with its dates, the one before it, the highest degree with
+// its dates, the email address and the command that saves the PDF. The header
+// above it has the name and the title, the footer the keys.
+//
+// Every fact on the card is an entry of the Document as its section shows it:
+// the employer or school with the entry's dates and first subtitle line (the
+// position, the degree). Which education is the highest is read from the
+// degree's words (PhD, master, bachelor, ...), the first one listed winning a
+// tie; which job is current, from an open end ("Present").
 func glances(doc *content.Document, pdfCommand string) []glance {
 	var out []glance
 	entry := func(label string, e content.Entry, detail bool) glance {

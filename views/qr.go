@@ -13,29 +13,6 @@ import (
 	"github.com/sshresume/sshresume/content"
 )
 
-// The QR code of the contact, for a visitor to scan with a phone: the QR key in
-// the TUI and the server's `ssh -t HOST qr` show it.
-//
-// Its payload is a MECARD (the DoCoMo contact format that the camera apps of
-// iOS and Android offer to save as a contact), not a vCard: it says the same
-// in half the bytes, and bytes are rows on a terminal. It holds the name and
-// the public contacts, in this order, each when there is one:
-//
-//	MECARD:N:Name;TEL:phone;EMAIL:address;URL:website;;
-//
-// where TEL is the first tel: contact, EMAIL the first mailto: contact and URL
-// the first http(s) contact (the owner's website, else their first profile).
-// The special characters \ ; , of a value are escaped with a backslash. What
-// the resume keeps private never reaches the Document, so never the code.
-//
-// The code is drawn with half blocks, two modules a cell, in black on white
-// with its four-module quiet zone, whatever the terminal's own colours: it
-// scans on dark and light themes alike. When the code for every field does not
-// fit the window, the website and then the phone are left out, so that the
-// name and the email fit 80×24 with room to spare. A terminal without colours
-// (NO_COLOR, TERM=dumb) cannot draw black on white, so there the screen says
-// so and gives the contact as text.
-
 // quietZone is the blank border every side of a QR code needs, in modules.
 const quietZone = 4
 
@@ -98,7 +75,9 @@ func (c contactCard) shorter() (contactCard, bool) {
 
 // qrModules encodes text as a QR code, its modules row by row, true for dark,
 // without the quiet zone. Error correction is level L: a screen is a clean
-// surface, and every byte saved is a smaller code.
+// surface, and every byte saved is a smaller code. The encoder is
+// github.com/yeqown/go-qrcode/v2: maintained, pure Go, it takes the mode and
+// level as options and hands the modules to a Writer, with no image code.
 func qrModules(text string) ([][]bool, error) {
 	q, err := qrcode.NewWith(text,
 		qrcode.WithEncodingMode(qrcode.EncModeByte),
@@ -282,12 +261,32 @@ func centred(w, h int, lines []string) string {
 
 // QRScreen renders doc's contact as a QR code on a screen of width×height
 // cells, for a command that shows the code and exits (ssh -t HOST qr). It is
-// the TUI's QR screen without the keys: the code in black on white in the
-// given colour profile, centred under a caption, or the contact as text where
-// the code cannot be drawn (no colours, a window too small). dark is the
-// terminal's background, for the caption's colours. Rows are separated by
-// "\n" alone: a writer to a terminal without output processing must send
-// "\r\n".
+// the TUI's QR screen (the Q key) without the keys: the code centred under a
+// caption, or the contact as text where the code cannot be drawn. dark is the
+// terminal's background, for the caption's colours; the code's own colours do
+// not depend on it. Rows are separated by "\n" alone: a writer to a terminal
+// without output processing must send "\r\n". It needs no SSH.
+//
+// The payload is a MECARD (the DoCoMo contact format that the camera apps of
+// iOS and Android offer to save as a contact), not a vCard: it says the same
+// in half the bytes, and bytes are rows on a terminal. It holds the name and
+// the public contacts, in this order, each when there is one:
+//
+//	MECARD:N:Name;TEL:phone;EMAIL:address;URL:website;;
+//
+// where TEL is the first tel: contact, EMAIL the first mailto: contact and URL
+// the first http(s) contact (the owner's website, else their first profile).
+// The special characters \ ; , of a value are escaped with a backslash. What
+// the resume keeps private never reaches the Document, so never the code.
+//
+// The code (byte mode, error correction L: a screen is a clean surface) is
+// drawn with half blocks, two modules a cell, in black on white with its
+// four-module quiet zone, whatever the terminal's own colours, so it scans on
+// dark and light themes, in true colour, 256 and 16 colours. When the code for
+// every field does not fit the window, the website and then the phone are left
+// out: the name and the email fit 80×24 with room to spare. A terminal without
+// colours (NO_COLOR, TERM=dumb) cannot draw black on white, so there the
+// screen says so and gives the contact as text.
 func QRScreen(doc *content.Document, width, height int, profile colorprofile.Profile, dark bool) string {
 	width, height = min(max(width, 1), MaxWindow), min(max(height, 1), MaxWindow)
 	return qrScreen(doc, width, height, themeFor(dark, profile), "")
