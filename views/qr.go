@@ -8,7 +8,8 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	qrcode "github.com/yeqown/go-qrcode/v2"
+	qr "github.com/piglig/go-qr"
+	"github.com/piglig/go-qr/payload"
 
 	"github.com/sshresume/sshresume/content"
 )
@@ -41,22 +42,10 @@ func contactOf(doc *content.Document) contactCard {
 // no code to show.
 func (c contactCard) empty() bool { return c.tel == "" && c.email == "" && c.url == "" }
 
-// mecard is the card as a MECARD.
+// mecard is the card as a MECARD, its values escaped as the format asks.
 func (c contactCard) mecard() string {
-	var b strings.Builder
-	b.WriteString("MECARD:")
-	for _, f := range [...]struct{ key, value string }{
-		{"N", c.name}, {"TEL", c.tel}, {"EMAIL", c.email}, {"URL", c.url},
-	} {
-		if f.value != "" {
-			b.WriteString(f.key + ":" + mecardEscaper.Replace(f.value) + ";")
-		}
-	}
-	b.WriteString(";")
-	return b.String()
+	return payload.VCard{Name: c.name, Phone: c.tel, Email: c.email, URL: c.url}.String()
 }
-
-var mecardEscaper = strings.NewReplacer(`\`, `\\`, `;`, `\;`, `,`, `\,`)
 
 // shorter returns the card with one field fewer, in the order the code drops
 // them to fit a window: the website, then the phone. It reports false when
@@ -74,33 +63,25 @@ func (c contactCard) shorter() (contactCard, bool) {
 }
 
 // qrModules encodes text as a QR code, its modules row by row, true for dark,
-// without the quiet zone. Error correction is level L: a screen is a clean
-// surface, and every byte saved is a smaller code. The encoder is
-// github.com/yeqown/go-qrcode/v2: maintained, pure Go, it takes the mode and
-// level as options and hands the modules to a Writer, with no image code.
+// without the quiet zone. Error correction is level L (the encoder raises it
+// when that costs no size): a screen is a clean surface, and every byte saved
+// is a smaller code. The encoder is github.com/piglig/go-qr, a maintained Go
+// port of Nayuki's reference QR Code generator, with no dependencies.
 func qrModules(text string) ([][]bool, error) {
-	q, err := qrcode.NewWith(text,
-		qrcode.WithEncodingMode(qrcode.EncModeByte),
-		qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionLow))
+	q, err := qr.EncodeBinary([]byte(text), qr.Low)
 	if err != nil {
 		return nil, fmt.Errorf("encode qr code: %w", err)
 	}
-	var w matrixWriter
-	if err := q.Save(&w); err != nil {
-		return nil, fmt.Errorf("encode qr code: %w", err)
+	n := q.Size()
+	modules := make([][]bool, n)
+	for y := range modules {
+		modules[y] = make([]bool, n)
+		for x := range modules[y] {
+			modules[y][x] = q.Module(x, y)
+		}
 	}
-	return w.bitmap, nil
+	return modules, nil
 }
-
-// matrixWriter keeps the modules of a code the library hands it.
-type matrixWriter struct{ bitmap [][]bool }
-
-func (w *matrixWriter) Write(m qrcode.Matrix) error {
-	w.bitmap = m.Bitmap()
-	return nil
-}
-
-func (w *matrixWriter) Close() error { return nil }
 
 // qrSize is the cells a code of n modules a side takes with its quiet zone.
 func qrSize(n int) (w, h int) {
@@ -276,7 +257,8 @@ func centred(w, h int, lines []string) string {
 //
 // where TEL is the first tel: contact, EMAIL the first mailto: contact and URL
 // the first http(s) contact (the owner's website, else their first profile).
-// The special characters \ ; , of a value are escaped with a backslash. What
+// The special characters \ ; , : " of a value are escaped with a backslash
+// (by the encoder's payload package, as the format asks). What
 // the resume keeps private never reaches the Document, so never the code.
 //
 // The code (byte mode, error correction L: a screen is a clean surface) is
