@@ -5,13 +5,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"image/color"
+
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/views"
 )
 
@@ -84,6 +89,18 @@ func outputs(t *testing.T, file string) map[string]string {
 			t.Errorf("%dx%d: the copy key copies nothing:\n%s", size[0], size[1], copied)
 		}
 		out[fmt.Sprintf("osc52 %dx%d", size[0], size[1])] = copied
+		// The QR code of the contact, decoded from the screen, and the
+		// contact as text where no code can be drawn (NO_COLOR).
+		screen := testkit.NewScreen(t, size[0], size[1], false)
+		_, _ = screen.Write([]byte(strings.ReplaceAll(views.QRScreen(d, size[0], size[1], colorprofile.TrueColor, true), "\n", "\r\n")))
+		if size[0] >= 80 {
+			payload, err := screen.QRCode(color.Black)
+			if err != nil || !strings.HasPrefix(payload, "MECARD:N:Ada Lovelace;") {
+				t.Errorf("%dx%d: QR code %q, %v", size[0], size[1], payload, err)
+			}
+			out[fmt.Sprintf("qr %dx%d", size[0], size[1])] = payload
+		}
+		out[fmt.Sprintf("qr as text %dx%d", size[0], size[1])] = views.QRScreen(d, size[0], size[1], colorprofile.NoTTY, true)
 	}
 	return out
 }
@@ -141,7 +158,7 @@ func TestPrivateFieldsReachNoOutput(t *testing.T) {
 	}
 	public := outputs(t, write("public.json", ""))
 	private := outputs(t, write("private.json", `"private": ["basics.phone", "basics.location.address", "references"]`))
-	if len(private) != len(public) || len(private) < 10 {
+	if len(private) != len(public) || len(private) < 16 {
 		t.Fatalf("outputs: %d private, %d public", len(private), len(public))
 	}
 	var names []string
@@ -153,12 +170,13 @@ func TestPrivateFieldsReachNoOutput(t *testing.T) {
 		if got := leaks(out); len(got) > 0 {
 			t.Errorf("%s shows private values %q", name, got)
 		}
-		if got := leaks(public[name]); len(got) == 0 && name != "pdf (links)" && !strings.HasPrefix(name, "osc52") {
+		if got := leaks(public[name]); len(got) == 0 && name != "pdf (links)" && !strings.HasPrefix(name, "osc52") && !strings.HasPrefix(name, "qr as text 40") {
 			t.Errorf("%s of the public resume shows none of the values; the test cannot tell", name)
 		}
 	}
 	if !strings.Contains(public["pdf (links)"], "tel:+44") || !strings.Contains(public["vcard"], "442079460958") && !strings.Contains(public["vcard"], "7946") {
 		t.Error("the public resume's PDF links or vCard lack the phone; the test cannot tell")
 	}
+	slices.Sort(names)
 	t.Logf("outputs checked: %s", strings.Join(names, ", "))
 }
