@@ -77,6 +77,12 @@ type Config struct {
 	// counters (/debug/vars), for measuring the running server. Any other
 	// address is refused: the endpoint has no authentication. Empty: off.
 	DebugAddr string
+	// PublicHost is the name visitors reach the server by, with ":PORT" when
+	// SSH is not on port 22 ("resume.example.com"): the commands the server
+	// shows visitors (how to save the PDF) name it. Empty: those commands say
+	// "localhost" with the port when the server listens on a loopback
+	// address, and "HOST" otherwise.
+	PublicHost string
 }
 
 // DefaultConfig returns the configuration used when nothing is set.

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image/color"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/creack/pty"
@@ -87,7 +89,10 @@ func TestOpenSSHPDFAndSections(t *testing.T) {
 		return screen, exited
 	}
 	screen, exited := run("visitor", "-t", "pdf")
-	screen.WaitFor("pdf is a file, not for a terminal: ssh HOST pdf > resume.pdf")
+	// The server listens on a loopback address and was given no public
+	// host: the hint names localhost and the port.
+	_, port, _ := net.SplitHostPort(ts.addr)
+	screen.WaitFor("pdf is a file, not for a terminal: ssh -p " + port + " localhost pdf > resume.pdf")
 	var exit *exec.ExitError
 	if err := <-exited; !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Errorf("ssh -t HOST pdf: %v, want exit status 1", err)
@@ -98,4 +103,53 @@ func TestOpenSSHPDFAndSections(t *testing.T) {
 
 	screen, _ = run("research")
 	screen.WaitFor("► 3 Research", "Starling-7B")
+}
+
+// seedMECARD is the contact of the seed resume as the QR code carries it: its
+// name, phone, email and website, with MECARD's escapes (a URL's colon too).
+const seedMECARD = "MECARD:N:Tianhao Wu;TEL:341-766-8125;EMAIL:thw@berkeley.edu;URL:https\\://thwu1.github.io/tianhaowu/;;"
+
+// TestOpenSSHQRCode: ssh -t HOST qr draws the contact's QR code in the
+// visitor's terminal, which decodes from the screen on a dark and on a light
+// background; without a terminal the contact comes as text with the command
+// that shows the code.
+func TestOpenSSHQRCode(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.PublicHost = "resume.example.com"
+	ts := startServer(t, cfg)
+
+	cmd := openSSHCommand(t, ts, "visitor", "-t", "qr")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 80, Rows: 24})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = tty.Close() })
+	screen := testkit.NewScreen(t, 80, 24, false)
+	screen.Attach(tty, tty)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ssh -t HOST qr: %v", err)
+	}
+	screen.WaitFor("Scan to save the contact of Tianhao Wu")
+	for _, bg := range []color.Color{color.Black, color.White} {
+		if got, err := screen.QRCode(bg); err != nil || got != seedMECARD {
+			t.Errorf("on %s: decoded %q, %v; want %q", testkit.ColorHex(bg), got, err, seedMECARD)
+		}
+	}
+
+	var out, errOut bytes.Buffer
+	cmd = openSSHCommand(t, ts, "visitor", "qr")
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil || errOut.Len() > 0 {
+		t.Fatalf("ssh HOST qr: %v, stderr %q", err, errOut.String())
+	}
+	text := out.String()
+	for _, want := range []string{"Tianhao Wu\n", "341-766-8125", "thw@berkeley.edu", "https://thwu1.github.io/tianhaowu/",
+		"The code needs a terminal: ssh -t resume.example.com qr\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("ssh HOST qr without a terminal: no %q in\n%s", want, text)
+		}
+	}
+	if strings.ContainsAny(text, "\x1b\r") {
+		t.Errorf("ssh HOST qr without a terminal wrote escapes or carriage returns: %q", text)
+	}
 }

@@ -15,7 +15,9 @@ import (
 // the visitor's terminal; it is refused with one line saying how to save it,
 // and a non-zero status.
 func TestPDFRefusedToATerminal(t *testing.T) {
-	ts := startServer(t, testConfig(t))
+	cfg := testConfig(t)
+	cfg.PublicHost = "resume.example.com"
+	ts := startServer(t, cfg)
 	sess := testkit.NewSession(t, ts.dial(t))
 	if err := sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
@@ -27,8 +29,8 @@ func TestPDFRefusedToATerminal(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
 		t.Fatalf("ssh -t HOST pdf: %v, want exit status 1", err)
 	}
-	if got := stdout.String() + stderr.String(); got != "pdf is a file, not for a terminal: ssh HOST pdf > resume.pdf\r\n" &&
-		got != "pdf is a file, not for a terminal: ssh HOST pdf > resume.pdf\n" {
+	if got := stdout.String() + stderr.String(); got != "pdf is a file, not for a terminal: ssh resume.example.com pdf > resume.pdf\r\n" &&
+		got != "pdf is a file, not for a terminal: ssh resume.example.com pdf > resume.pdf\n" {
 		t.Errorf("output %q, want the one-line hint", got)
 	}
 	if strings.Contains(stdout.String(), "%PDF") {

@@ -41,10 +41,14 @@ func (s *Server) route(sess ssh.Session) {
 	if isPty && len(args) > 0 {
 		if e, ok := content.LookupExport(args[0]); ok && e.Binary {
 			// Never binary into a terminal.
-			_, _ = fmt.Fprintf(sess.Stderr(), "%s is a file, not for a terminal: ssh HOST %s > resume.%s\n", e.Name, e.Name, e.Name)
+			_, _ = fmt.Fprintf(sess.Stderr(), "%s is a file, not for a terminal: %s %s > resume.%s\n", e.Name, s.sshCmd, e.Name, e.Name)
 			_ = sess.Exit(1)
 			return
 		}
+	}
+	if len(args) == 1 && args[0] == qrCommand {
+		s.qr(sess, pty, isPty, pub)
+		return
 	}
 	if isPty && (len(args) == 0 || !isExport(args[0])) {
 		// A deep link: "ssh -t host awards and honors" names a section in words.
@@ -53,6 +57,7 @@ func (s *Server) route(sess ssh.Session) {
 			Width: term.width, Height: term.height, Section: section,
 			ColorProfile: term.profile,
 			Shared:       pub.views,
+			PDFCommand:   s.sshCmd + " pdf > resume.pdf",
 		})
 		s.runTUI(sess, model, term)
 		return

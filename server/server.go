@@ -32,6 +32,10 @@ type Server struct {
 	signer gossh.Signer
 	pub    atomic.Pointer[publication] // the resume new sessions get
 	gate   *defence.Gate
+	// sshCmd is how visitors reach the server ("ssh resume.example.com"),
+	// for the commands the server shows them; set by Serve, which knows the
+	// port it listens on, before the first connection.
+	sshCmd string
 
 	mu       sync.Mutex
 	listener net.Listener
@@ -119,6 +123,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.listener = l
 	s.debug = dl
 	s.mu.Unlock()
+	s.sshCmd = sshCommand(s.cfg.PublicHost, l.Addr().String())
 	if dl != nil {
 		defer func() { _ = dl.Close() }()
 		go s.serveDebug(dl)
