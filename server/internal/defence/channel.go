@@ -119,18 +119,23 @@ func (f filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) 
 	}
 	out := make(chan *gossh.Request)
 	go f.ch.filter(reqs, out)
-	return &activeChannel{Channel: ch, ch: f.ch}, out, nil
+	ac := &activeChannel{Channel: ch, ch: f.ch, in: newInbox()}
+	go ac.drain()
+	return ac, out, nil
 }
 
-// activeChannel counts the visitor's input, and an export's output, as activity.
+// activeChannel is a session channel as its session sees it: its input comes
+// through its inbox (see maxInbox), and the visitor's input, and an export's
+// output, count as activity.
 type activeChannel struct {
 	gossh.Channel
 	ch *Channel
+	in *inbox
 }
 
 // Read reads the visitor's input.
 func (c *activeChannel) Read(p []byte) (int, error) {
-	n, err := c.Channel.Read(p)
+	n, err := c.in.read(p)
 	if n > 0 {
 		c.ch.conn.touch()
 	}
