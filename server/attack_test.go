@@ -67,7 +67,7 @@ var attacks = []struct {
 	{"connect-rate", "one address connecting and closing without pause", 128, false},
 	{"forwarding", "10 connections asking for forwarding, agent, X11, sftp in a loop", 128, false},
 	{"long-commands", "10 connections sending 200 KB exec commands in a loop", 128, false},
-	{"small-packets", "10 connections from one address sending 1-byte packets on a channel without a shell, for a minute", 128, false},
+	{"small-packets", "10 connections (2 addresses × 5) sending 1-byte packets on a channel without a shell, for a minute", 128, false},
 	{"sessionless-500", "50 addresses × 10 connections that send their identification and nothing more", 256, true},
 	{"sessionless-hammer", "the same, and 4 addresses reconnecting without pause", 256, true},
 	{"no-session-500", "50 addresses × 10 connections after the handshake, a channel without a shell, a window change every 5 s", 512, true},
@@ -413,6 +413,18 @@ func attack(ctx context.Context, name, addr string) (result string) {
 		})
 	}
 
+	// dialRetry dials from local until admitted: an address may have only
+	// so many connections without a session (in their handshake) at once.
+	dialRetry := func(local string) (*gossh.Client, error) {
+		for {
+			client, err := dialSSH(local)
+			if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "too many connections") {
+				return client, err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+
 	switch name {
 	case "idle":
 		hold(100, 80, 24)
@@ -543,8 +555,9 @@ func attack(ctx context.Context, name, addr string) (result string) {
 		})
 		report("%d commands refused with status 2", n.Load())
 	case "small-packets":
-		parallel(10, func(int) {
-			client, err := dialSSH("127.0.9.1")
+		parallel(10, func(i int) {
+			// Each address may hold 5 connections without a session.
+			client, err := dialRetry(fmt.Sprintf("127.0.9.%d", 1+10*(i/5)))
 			if err != nil {
 				return
 			}
@@ -666,7 +679,7 @@ func attack(ctx context.Context, name, addr string) (result string) {
 		report("%d requests answered, a key exchange every 256 bytes", n.Load())
 	case "keys-huge":
 		parallel(10, func(int) {
-			client, err := dialSSH("127.0.9.3")
+			client, err := dialRetry("127.0.9.3")
 			if err != nil {
 				return
 			}
