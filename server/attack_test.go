@@ -67,6 +67,7 @@ var attacks = []struct {
 	{"connect-rate", "one address connecting and closing without pause", 128, false},
 	{"forwarding", "10 connections asking for forwarding, agent, X11, sftp in a loop", 128, false},
 	{"long-commands", "10 connections sending 200 KB exec commands in a loop", 128, false},
+	{"idle-channels", "10 connections (2 addresses × 5) holding a channel without a shell, sending nothing, for a minute (the control of the next row)", 128, false},
 	{"small-packets", "10 connections (2 addresses × 5) sending 1-byte packets on a channel without a shell, for a minute", 128, false},
 	{"sessionless-500", "50 addresses × 10 connections that send their identification and nothing more", 256, true},
 	{"sessionless-hammer", "the same, and 4 addresses reconnecting without pause", 256, true},
@@ -76,7 +77,7 @@ var attacks = []struct {
 }
 
 // attackTimes are the attacks that last longer than attackTime.
-var attackTimes = map[string]time.Duration{"small-packets": time.Minute, "sessionless-500": 15 * time.Second, "sessionless-hammer": 15 * time.Second, "no-session-500": 20 * time.Second}
+var attackTimes = map[string]time.Duration{"idle-channels": time.Minute, "small-packets": time.Minute, "sessionless-500": 15 * time.Second, "sessionless-hammer": 15 * time.Second, "no-session-500": 20 * time.Second}
 
 // visitorsDuring are the attacks during which many new visitors come, each
 // from an address of its own, rather than one: their goal is that at least 95%
@@ -554,7 +555,7 @@ func attack(ctx context.Context, name, addr string) (result string) {
 			}
 		})
 		report("%d commands refused with status 2", n.Load())
-	case "small-packets":
+	case "small-packets", "idle-channels":
 		parallel(10, func(i int) {
 			// Each address may hold 5 connections without a session.
 			client, err := dialRetry(fmt.Sprintf("127.0.9.%d", 1+10*(i/5)))
@@ -569,6 +570,10 @@ func attack(ctx context.Context, name, addr string) (result string) {
 			go gossh.DiscardRequests(reqs)
 			go func() { <-ctx.Done(); _ = client.Close() }()
 			for ctx.Err() == nil {
+				if name == "idle-channels" {
+					<-ctx.Done()
+					return
+				}
 				if _, err := ch.Write([]byte{'x'}); err != nil {
 					return
 				}

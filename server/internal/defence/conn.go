@@ -162,7 +162,7 @@ func (c *Conn) openChannel() bool {
 
 // acquirePTY gives a session channel the connection's one terminal, or
 // reports that another channel holds it. A terminal means a TUI, the costliest
-// thing a visitor can ask for (about 11 MB at the largest window), and the
+// thing a visitor can ask for (12.8 MiB live at the largest window), and the
 // sizing of Config.MaxConns (in the README, fly.toml and docs/DEPLOY.md) counts
 // one per connection; a channel refused a terminal is served plain text.
 func (c *Conn) acquirePTY() bool {
