@@ -63,7 +63,9 @@ type Config struct {
 	// MaxConnsPerIP caps the connections open at once from one client address.
 	// An IPv6 /64 counts as one address; a /56 may hold twice as many, a /48
 	// four times (the same multiples apply to ConnRatePerIP and
-	// MaxSessionlessPerIP). Zero disables it.
+	// MaxSessionlessPerIP). Each address may also send at most 8 KiB/s over
+	// all its connections, which bounds the CPU it can cost. Zero disables
+	// both.
 	MaxConnsPerIP int
 	// MaxSessionless caps the connections that have no running session (in
 	// their handshake, or after it without a session), a pool smaller than

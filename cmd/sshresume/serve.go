@@ -35,7 +35,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close sessions after this long without input from the visitor (0: never)")
 	fs.DurationVar(&cfg.MaxSession, "max-session", cfg.MaxSession, "longest a connection may last (0: no limit)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "connections open at once, in total (0: no limit)")
-	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "connections open at once from one address; an IPv6 /64 counts as one, a /56 may have twice as many, a /48 four times (0: no limit)")
+	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "connections open at once from one address; an IPv6 /64 counts as one, a /56 may have twice as many, a /48 four times (0: no limit, and no per-address byte budget)")
 	fs.IntVar(&cfg.MaxSessionless, "max-sessionless", cfg.MaxSessionless, "connections without a running session (in their handshake or after it), in total; when full, a newcomer takes the place of the oldest (0: no separate limit)")
 	fs.IntVar(&cfg.MaxSessionlessPerIP, "max-sessionless-per-ip", cfg.MaxSessionlessPerIP, "connections without a running session from one address, counted as -max-conns-per-ip (0: no limit)")
 	fs.IntVar(&cfg.ConnRatePerIP, "conn-rate-per-ip", cfg.ConnRatePerIP, "new connections per minute from one address, after a burst of -max-conns-per-ip, or of 10 if that is 0 (0: no limit)")

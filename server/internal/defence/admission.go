@@ -52,7 +52,7 @@ type ipState struct {
 	open        int
 	sessionless int           // open connections without a running session
 	lim         *rate.Limiter // new connections; nil without a rate limit
-	in          *rate.Limiter // bytes received, over all the key's connections
+	in          *rate.Limiter // bytes received, over all the key's connections; nil without MaxConnsPerIP
 	logs        *rate.Limiter // sessions logged (see LogSession)
 	toldAt      time.Time     // when this address was last told why it was refused
 
@@ -135,8 +135,10 @@ func (a *admission) acquireIP(keys []ipKey, now time.Time) (slot *addrSlot, reas
 		if st == nil {
 			st = &ipState{
 				mult: k.mult,
-				in:   rate.NewLimiter(rate.Limit(addrInboundRate*k.mult), addrInboundBurst*k.mult),
 				logs: rate.NewLimiter(sessionLogRate, sessionLogBurst),
+			}
+			if a.maxPerIP > 0 { // no per-address cap: no budget either
+				st.in = rate.NewLimiter(rate.Limit(addrInboundRate*k.mult), addrInboundBurst*k.mult)
 			}
 			if a.rate > 0 {
 				st.lim = rate.NewLimiter(a.rate*rate.Limit(k.mult), a.burst*k.mult)
@@ -246,7 +248,9 @@ func (s *addrSlot) logSession() bool {
 // waitInbound waits until the address may send n more bytes.
 func (s *addrSlot) waitInbound(ctx context.Context, n int) {
 	for _, st := range s.sts {
-		_ = st.in.WaitN(ctx, n)
+		if st.in != nil {
+			_ = st.in.WaitN(ctx, n)
+		}
 	}
 }
 
