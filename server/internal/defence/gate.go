@@ -141,8 +141,9 @@ type Stats struct {
 	// Sessions counts running sessions; TUIs those of them with a TUI.
 	Sessions int `json:"sessions"`
 	TUIs     int `json:"tuis"`
-	// Refused counts the connections refused since the start, by reason:
-	// "busy", "per_ip", "rate", "no_proxy_header".
+	// Refused counts the refusals since the start, by the reasons the table
+	// counts: "busy", "per_ip", "rate", "penalty", "evicted",
+	// "no_proxy_header", "input_dropped", "sessions_unlogged".
 	Refused map[string]int64 `json:"refused"`
 	// TrackedIPs is the size of the per-address table.
 	TrackedIPs int `json:"tracked_ips"`
