@@ -195,7 +195,8 @@ func (s *addrSlot) release(sessionless bool) {
 			if sessionless {
 				st.sessionless--
 			}
-			if st.open == 0 && st.lim == nil && !st.penalised && s.a.ips[s.keys[i]] == st {
+			// Kept while it has a rate allowance or a penalty to remember.
+			if st.open == 0 && st.lim == nil && st.penaltyUntil.Before(time.Now()) && s.a.ips[s.keys[i]] == st {
 				delete(s.a.ips, s.keys[i])
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/pires/go-proxyproto"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -159,4 +160,48 @@ func TestAdmissionForgetsIdleAddresses(t *testing.T) {
 		t.Errorf("%d addresses tracked after the sweep, want 1", n)
 	}
 	slot.release(true)
+}
+
+func TestProxyHeaderRead(t *testing.T) {
+	v2 := append(append([]byte{}, proxyproto.SIGV2...), 0x21, 0x11, 0, 12)
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"", false},
+		{"PRO", false},
+		{"PROXY TCP4 203.0.113.7 ", false},
+		{"PROXY TCP4 203.0.113.7 127.0.0.1 50000 22\r\n", true},
+		{"PROXY " + strings.Repeat("x", 101), true}, // too long to be one: go-proxyproto says so
+		{"SSH-2.0-x\r\n", true},                     // no header at all
+		{string(proxyproto.SIGV2[:5]), false},
+		{string(v2), false}, // 12 bytes of addresses to come
+		{string(v2) + strings.Repeat("a", 12), true},
+	} {
+		if got := proxyHeaderRead([]byte(c.in)); got != c.want {
+			t.Errorf("proxyHeaderRead(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+func TestPenaltyRunsOut(t *testing.T) {
+	a := newAdmission(&Limits{MaxConnsPerIP: DefaultMaxConnsPerIP})
+	now := time.Now()
+	for i := range 2 {
+		slot, r, _ := a.acquireIP(v4("192.0.2.9"), now)
+		if slot == nil {
+			t.Fatalf("connection %d refused as %v before any penalty", i, r)
+		}
+		slot.penalise(now) // timed out without a session
+		slot.release(true)
+	}
+	if slot, r, tell := a.acquireIP(v4("192.0.2.9"), now); slot != nil || r != Penalty || !tell {
+		t.Errorf("after two timeouts: admitted %v, reason %v, told %v; want refused as penalty and told", slot != nil, r, tell)
+	}
+	if slot, _, _ := a.acquireIP(v4("192.0.2.10"), now); slot == nil {
+		t.Error("another address was refused")
+	}
+	if slot, r, _ := a.acquireIP(v4("192.0.2.9"), now.Add(2*penaltyStep+time.Second)); slot == nil {
+		t.Errorf("refused as %v once the penalty had run out", r)
+	}
 }
