@@ -62,7 +62,8 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 		gate: defence.New(defence.Limits{
 			Handshake: cfg.HandshakeTimeout, Idle: cfg.IdleTimeout, MaxSession: cfg.MaxSession,
 			MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, ConnsPerMinute: cfg.ConnRatePerIP,
-			ProxyProtocol: cfg.ProxyProtocol,
+			ProxyProtocol:  cfg.ProxyProtocol,
+			MaxSessionless: cfg.MaxSessionless, MaxSessionlessPerIP: cfg.MaxSessionlessPerIP,
 		}, logger),
 	}
 	s.pub.Store(publish(resume))
@@ -197,7 +198,10 @@ func (s *Server) Stats() Stats { return s.gate.Stats() }
 func (s *Server) harden(srv *ssh.Server) {
 	srv.ServerConfigCallback = serverConfig
 	srv.ConnCallback = s.gate.Admit
-	srv.HandshakeTimeout = s.cfg.HandshakeTimeout
+	// A backstop under the gate's own deadline for connections without a
+	// session, which fires first and so can tell a timeout (which it
+	// penalises) from a client that gives up.
+	srv.HandshakeTimeout = s.cfg.HandshakeTimeout + 5*time.Second
 	if s.cfg.MaxSession > 0 {
 		// A backstop under the gate's own, gentler limit.
 		srv.MaxTimeout = s.cfg.MaxSession + time.Minute
@@ -217,5 +221,5 @@ func (s *Server) harden(srv *ssh.Server) {
 // only that session; the gate's tracking, so that deadlines and shutdown can
 // reach the session; logging; then the handler.
 func (s *Server) chain(h ssh.Handler) ssh.Handler {
-	return recovery(s.log)(s.gate.Track(logging(s.log)(h)))
+	return recovery(s.log)(s.gate.Track(logging(s.log, s.gate)(h)))
 }
