@@ -13,9 +13,9 @@ import (
 	"sync"
 	"testing"
 
-	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -104,7 +104,9 @@ func newTab(t *testing.T, browser context.Context) (context.Context, *browserEve
 			ev.add(&ev.requests, e.Request.URL)
 		case *page.EventJavascriptDialogOpening:
 			ev.add(&ev.dialogs, e.Message)
-			go func() { _, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false}) }()
+			go func() {
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+			}()
 		}
 	})
 	if err == nil {
