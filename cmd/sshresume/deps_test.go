@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// TestDependencyDirection enforces cmd → server → views → content: content imports
-// nothing of ours, views only content and nothing that speaks SSH, server nothing
-// above it.
+// TestDependencyDirection enforces cmd → server → views → content and cmd → web →
+// content: content imports nothing of ours, views only content and nothing that
+// speaks SSH, server nothing above it, web only content and nothing of SSH.
 func TestDependencyDirection(t *testing.T) {
 	const mod = "github.com/sshresume/sshresume/"
-	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, mod+"content", mod+"views", mod+"server").Output()
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, mod+"content", mod+"views", mod+"server", mod+"web").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
@@ -20,10 +20,12 @@ func TestDependencyDirection(t *testing.T) {
 		"content": nil,
 		"views":   {"content"},
 		"server":  {"content", "views"},
+		"web":     {"content"},
 	}
 	forbidden := map[string][]string{
 		"content": {"charm.land/"},
 		"views":   {"charm.land/wish", "charm.land/ssh", "golang.org/x/crypto/ssh"},
+		"web":     {"charm.land/wish", "charm.land/ssh", "golang.org/x/crypto/ssh", "charm.land/bubbletea"},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		pkg, deps, _ := strings.Cut(line, ":")
