@@ -205,6 +205,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, addr netip.Addr) 
 	h["X-Frame-Options"] = hdrFrame
 	if ok, retry := s.rate.allow(addr); !ok {
 		h["Retry-After"] = []string{strconv.Itoa(retry)}
+		if !s.cfg.TrustProxy {
+			// A client over its rate gets no more of this connection; behind
+			// the proxy, the connection carries other visitors too.
+			h["Connection"] = hdrConnectionNone
+		}
 		return plain(w, r, http.StatusTooManyRequests, "Too many requests from your address; please wait a moment.\n")
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -265,10 +270,6 @@ func plain(w http.ResponseWriter, r *http.Request, status int, msg string) (int,
 	h := w.Header()
 	h["Content-Type"] = hdrTextPlain
 	h["Content-Length"] = []string{strconv.Itoa(len(msg))}
-	if status == http.StatusTooManyRequests {
-		// A client over its rate gets no more of this connection.
-		h["Connection"] = hdrConnectionNone
-	}
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return status, 0
