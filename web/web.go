@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -113,10 +114,14 @@ type Server struct {
 	conns  *connLimiter
 }
 
-// New returns a server for the resume; Serve starts it.
+// New returns a server for the resume; Serve starts it. A nil logger logs
+// nothing.
 func New(cfg Config, r *content.Resume, logger *log.Logger) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if logger == nil {
+		logger = log.New(io.Discard)
 	}
 	public, _ := parsePublicHost(cfg.PublicHost) // validated; zero when empty
 	s := &Server{cfg: cfg, public: public, logger: logger}
