@@ -198,3 +198,14 @@ func elements(doc *html.Node, tag string) []*html.Node {
 	})
 	return out
 }
+
+// discardLogger is a JSON logger writing nowhere, at info level when logged is
+// true and at warn level (no request lines) otherwise.
+func discardLogger(logged bool) *log.Logger {
+	level := log.WarnLevel
+	if logged {
+		level = log.InfoLevel
+	}
+	// Wrapped, so that nothing can tell it is io.Discard and skip work.
+	return log.NewWithOptions(struct{ io.Writer }{io.Discard}, log.Options{Level: level, Formatter: log.JSONFormatter, ReportTimestamp: true})
+}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -14,18 +15,25 @@ import (
 // asset is one response, its body and headers prepared once per loaded resume:
 // requests only copy bytes.
 type asset struct {
-	ctype       string
-	disposition string // Content-Disposition; empty for the page
-	body        []byte
-	etag        string
-	gz          []byte // the body gzipped; nil when not worth it
-	gzETag      string // a representation of its own needs a tag of its own
+	body   []byte
+	etag   string
+	gz     []byte // the body gzipped; nil when not worth it
+	gzETag string // a representation of its own needs a tag of its own
+
+	// Header values, made once: net/http only reads them.
+	hdrType, hdrDisposition []string // hdrDisposition nil for the page
+	hdrETag, hdrGzETag      []string
+	hdrLen, hdrGzLen        []string
 }
 
 func newAsset(ctype, disposition string, body []byte, compress bool) *asset {
 	sum := sha256.Sum256(body)
 	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
-	a := &asset{ctype: ctype, disposition: disposition, body: body, etag: `"` + tag + `"`}
+	a := &asset{body: body, etag: `"` + tag + `"`, hdrType: []string{ctype}, hdrLen: []string{strconv.Itoa(len(body))}}
+	a.hdrETag = []string{a.etag}
+	if disposition != "" {
+		a.hdrDisposition = []string{disposition}
+	}
 	if compress {
 		var b bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // a valid level: no error
@@ -33,6 +41,7 @@ func newAsset(ctype, disposition string, body []byte, compress bool) *asset {
 		_ = zw.Close()
 		if b.Len() < len(body) {
 			a.gz, a.gzETag = b.Bytes(), `"`+tag+`-gz"`
+			a.hdrGzETag, a.hdrGzLen = []string{a.gzETag}, []string{strconv.Itoa(len(a.gz))}
 		}
 	}
 	return a

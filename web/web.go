@@ -177,7 +177,6 @@ var (
 	hdrCSP            = []string{contentSecurityPolicy}
 	hdrNosniff        = []string{"nosniff"}
 	hdrReferrer       = []string{"no-referrer"}
-	hdrFrame          = []string{"DENY"}
 	hdrNoCache        = []string{"no-cache"}
 	hdrVary           = []string{"Accept-Encoding"}
 	hdrGzip           = []string{"gzip"}
@@ -191,6 +190,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	addr := s.clientAddr(r)
 	status, n := s.serve(w, r, addr)
+	if s.logger.GetLevel() > log.InfoLevel {
+		return
+	}
 	s.logger.Info("http",
 		"remote", addr.String(),
 		"method", escape(r.Method, 16),
@@ -207,7 +209,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, addr netip.Addr) 
 	h["Content-Security-Policy"] = hdrCSP
 	h["X-Content-Type-Options"] = hdrNosniff
 	h["Referrer-Policy"] = hdrReferrer
-	h["X-Frame-Options"] = hdrFrame
 	if ok, retry := s.rate.allow(addr); !ok {
 		h["Retry-After"] = []string{strconv.Itoa(retry)}
 		if !s.cfg.TrustProxy {
@@ -239,29 +240,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, addr netip.Addr) 
 // matches If-None-Match, no body for HEAD.
 func send(w http.ResponseWriter, r *http.Request, a *asset, status int) (int, int) {
 	h := w.Header()
-	body, etag := a.body, a.etag
+	body, etag, hdrETag, hdrLen := a.body, a.etag, a.hdrETag, a.hdrLen
 	if a.gz != nil {
 		h["Vary"] = hdrVary
 		if acceptsGzip(r.Header["Accept-Encoding"]) {
-			body, etag = a.gz, a.gzETag
+			body, etag, hdrETag, hdrLen = a.gz, a.gzETag, a.hdrGzETag, a.hdrGzLen
 			h["Content-Encoding"] = hdrGzip
 		}
 	}
-	h["Content-Type"] = []string{a.ctype}
-	if a.disposition != "" {
-		h["Content-Disposition"] = []string{a.disposition}
-	}
 	if status == http.StatusOK {
-		h["Etag"] = []string{etag}
+		h["Etag"] = hdrETag
 		h["Cache-Control"] = hdrNoCache
 		if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm, etag) {
-			delete(h, "Content-Type")
-			delete(h, "Content-Disposition")
 			w.WriteHeader(http.StatusNotModified)
 			return http.StatusNotModified, 0
 		}
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Type"] = a.hdrType
+	if a.hdrDisposition != nil {
+		h["Content-Disposition"] = a.hdrDisposition
+	}
+	h["Content-Length"] = hdrLen
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return status, 0
@@ -340,6 +339,13 @@ func (s *Server) clientAddr(r *http.Request) netip.Addr {
 // printable ASCII with Go escapes for the rest, so a header cannot forge lines
 // or hide text.
 func escape(s string, max int) string {
+	plain := len(s) <= max
+	for i := 0; plain && i < len(s); i++ {
+		plain = s[i] >= ' ' && s[i] < 0x7f && s[i] != '"' && s[i] != '\\'
+	}
+	if plain {
+		return s
+	}
 	if len(s) > max {
 		cut := max
 		for cut > 0 && cut < len(s) && s[cut]&0xC0 == 0x80 {

@@ -209,7 +209,7 @@ func TestSecurityHeaders(t *testing.T) {
 		if got := r.Header.Get("Content-Security-Policy"); got != want {
 			t.Errorf("%s: Content-Security-Policy\n %q, want\n %q", name, got, want)
 		}
-		for h, v := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"} {
+		for h, v := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"} {
 			if r.Header.Get(h) != v {
 				t.Errorf("%s: %s %q, want %q", name, h, r.Header.Get(h), v)
 			}

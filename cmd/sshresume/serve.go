@@ -47,7 +47,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if pem := os.Getenv("SSHRESUME_HOST_KEY"); pem != "" {
 		cfg.HostKeyPEM = []byte(pem)
 	}
-	logger, err := newLogger(stderr, logLevel, logFormat)
+	logOut := stderr
+	if webOpts.addr != "" {
+		// A log line a web request: written out in batches, at the latest
+		// after 100ms, and all of them before serve returns.
+		lb := newLogBuffer(stderr, 100*time.Millisecond)
+		defer lb.Close()
+		logOut = lb
+	}
+	logger, err := newLogger(logOut, logLevel, logFormat)
 	if err != nil {
 		return usageError{err}
 	}

@@ -24,6 +24,7 @@ func addWebFlags(fs *flag.FlagSet) *webOptions {
 	fs.StringVar(&o.cfg.PublicHost, "public-host", "", "the host name visitors reach the server by, with :PORT when SSH is not on 22; the web page's ssh command shows it (empty: the request's Host header, once checked to be a host name)")
 	fs.BoolVar(&o.cfg.TrustProxy, "http-trust-proxy", false, "take HTTP clients' addresses from the Fly-Client-IP header (only behind fly.io's proxy, which sets it)")
 	fs.IntVar(&o.cfg.MaxConns, "http-max-conns", o.cfg.MaxConns, "HTTP connections open at once (0: no limit)")
+	fs.IntVar(&o.cfg.MaxConnsPerIP, "http-max-conns-per-ip", o.cfg.MaxConnsPerIP, "HTTP connections open at once from one address; an IPv6 /64 counts as one; none behind -http-trust-proxy (0: no limit)")
 	fs.Float64Var(&o.cfg.RatePerIP, "http-rate-per-ip", o.cfg.RatePerIP, fmt.Sprintf("HTTP requests a second from one address, after a burst of %d; more are answered 429 (0: no limit)", o.cfg.Burst))
 	return o
 }

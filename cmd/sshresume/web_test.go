@@ -96,6 +96,11 @@ func TestWebDoorReloadsWithSSH(t *testing.T) {
 	if status := sv.stop(); status != 0 {
 		t.Errorf("exit status %d", status)
 	}
+	// The log is buffered with the web door on: every line is out when serve
+	// returns.
+	if !strings.Contains(sv.logs.String(), `"msg":"stopped"`) || !strings.Contains(sv.logs.String(), `"msg":"http"`) {
+		t.Errorf("log lines missing after the stop:\n%s", sv.logs.String())
+	}
 	if _, err := net.DialTimeout("tcp", strings.TrimPrefix(url, "http://"), time.Second); err == nil {
 		t.Error("the web door still accepts connections after the stop")
 	}
