@@ -19,10 +19,10 @@ ARG RUNTIME_IMAGE=gcr.io/distroless/static-debian12:nonroot
 FROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS build
 WORKDIR /src
 ENV CGO_ENABLED=0
-# Modules first: this layer and the module cache survive edits to the code.
-COPY go.mod go.sum ./
-RUN --mount=type=cache,target=/go/pkg/mod \
-    go mod download
+# No separate "go mod download" step: it would fetch every module go.mod
+# lists, the tests' too (19.6 MB), where go build fetches only those the
+# binary's packages come from (8.3 MB). The cache mount keeps them across
+# builds, so editing the code downloads nothing again.
 COPY . .
 ARG VERSION=dev
 ARG TARGETOS

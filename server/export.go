@@ -8,6 +8,7 @@ import (
 	"charm.land/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/server/internal/defence"
 )
 
 // helpCommand lists the commands; every other command is an export of the resume
@@ -23,7 +24,7 @@ func isExport(name string) bool {
 // loaded, to the session and returns the exit status: 0 on success, 1 for an
 // unknown command and 2 for a known one given arguments, both with the list of
 // commands on stderr. Stdin is never read.
-func (s *Server) export(sess ssh.Session, sv *served, args []string) int {
+func (s *Server) export(sess ssh.Session, pub *publication, args []string) int {
 	name := content.DefaultExport
 	if len(args) > 0 {
 		name = args[0]
@@ -31,7 +32,7 @@ func (s *Server) export(sess ssh.Session, sv *served, args []string) int {
 	_, known := content.LookupExport(name)
 	switch {
 	case !known && name != helpCommand:
-		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", clean(name, 32), commandList())
+		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", defence.Clean(name, 32), commandList())
 		return 1
 	case len(args) > 1:
 		_, _ = fmt.Fprintf(sess.Stderr(), "%s takes no arguments\n\n%s", name, commandList())
@@ -39,7 +40,7 @@ func (s *Server) export(sess ssh.Session, sv *served, args []string) int {
 	case name == helpCommand:
 		_, _ = io.WriteString(sess, commandList())
 	default:
-		_, _ = sess.Write(sv.exports[name])
+		_, _ = sess.Write(pub.exports[name])
 	}
 	return 0
 }

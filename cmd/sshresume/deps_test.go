@@ -9,18 +9,20 @@ import (
 
 // TestDependencyDirection enforces cmd → server → views → content and cmd → web →
 // content: content imports nothing of ours, views only content and nothing that
-// speaks SSH, server nothing above it, web only content and nothing of SSH.
+// speaks SSH, server nothing above it; server's defence (server/internal/defence)
+// imports nothing of ours; web only content and nothing of SSH.
 func TestDependencyDirection(t *testing.T) {
 	const mod = "github.com/sshresume/sshresume/"
-	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, mod+"content", mod+"views", mod+"server", mod+"web").Output()
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, mod+"content", mod+"views", mod+"server", mod+"server/internal/defence", mod+"web").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	allowed := map[string][]string{
-		"content": nil,
-		"views":   {"content"},
-		"server":  {"content", "views"},
-		"web":     {"content"},
+		"content":                 nil,
+		"views":                   {"content"},
+		"server":                  {"content", "views", "server/internal/defence"},
+		"server/internal/defence": nil,
+		"web":                     {"content"},
 	}
 	forbidden := map[string][]string{
 		"content": {"charm.land/"},
