@@ -92,13 +92,39 @@ type connLimiter struct {
 	total, perIP int
 	logger       *log.Logger
 
-	mu     sync.Mutex
-	open   int
-	byAddr map[netip.Prefix]int
+	mu      sync.Mutex
+	open    int
+	byAddr  map[netip.Prefix]int
+	refused map[string]refusals // by reason
+}
+
+// refusals counts the connections refused for one reason since it was last
+// logged.
+type refusals struct {
+	logged time.Time
+	count  int
 }
 
 func newConnLimiter(total, perIP int, logger *log.Logger) *connLimiter {
-	return &connLimiter{total: total, perIP: perIP, logger: logger, byAddr: map[netip.Prefix]int{}}
+	return &connLimiter{total: total, perIP: perIP, logger: logger, byAddr: map[netip.Prefix]int{}, refused: map[string]refusals{}}
+}
+
+// noteRefusal logs a refused connection: at most one line a second per reason,
+// with the number refused since the last one, so that a flood of connections
+// does not become a flood of log lines.
+func (c *connLimiter) noteRefusal(why, remote string) {
+	now := time.Now()
+	c.mu.Lock()
+	r := c.refused[why]
+	r.count++
+	if now.Sub(r.logged) < time.Second {
+		c.refused[why] = r
+		c.mu.Unlock()
+		return
+	}
+	c.refused[why] = refusals{logged: now}
+	c.mu.Unlock()
+	c.logger.Warn("http connections refused", "reason", why, "count", r.count, "last", remote)
 }
 
 func (c *connLimiter) wrap(l net.Listener) net.Listener {
@@ -157,7 +183,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if ok {
 			return &limitConn{Conn: conn, release: sync.OnceFunc(func() { l.c.release(key) })}, nil
 		}
-		l.c.logger.Warn("http connection refused", "remote", conn.RemoteAddr().String(), "reason", why)
+		l.c.noteRefusal(why, conn.RemoteAddr().String())
 		_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
 		_, _ = conn.Write([]byte(refusedBusy))
 		_ = conn.Close()
