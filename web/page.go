@@ -33,7 +33,7 @@ ul{padding-left:1.2rem}
 .row{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.15rem 1.2rem}
 .k,.date,.sub{color:var(--mute)}
 .ssh{margin:1.2rem 0 .6rem;padding:.7rem 1rem;background:var(--box);border-radius:.4rem}
-.ssh code{font:1.1rem/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;user-select:all;overflow-wrap:anywhere}
+.ssh code{display:inline-block;font:1.1rem/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;user-select:all;overflow-wrap:anywhere}
 .entry{margin:0 0 1.1rem}
 .head{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:baseline;gap:0 1rem}.head>*{margin:0}
 .text{white-space:pre-line}
