@@ -32,20 +32,22 @@ func (s *Server) export(sess ssh.Session, pub *publication, args []string) int {
 	_, known := content.LookupExport(name)
 	switch {
 	case !known && name != helpCommand:
-		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", defence.Clean(name, 32), commandList())
+		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", defence.Clean(name, 32), commandList(pub.doc))
 		return 1
 	case len(args) > 1:
-		_, _ = fmt.Fprintf(sess.Stderr(), "%s takes no arguments\n\n%s", name, commandList())
+		_, _ = fmt.Fprintf(sess.Stderr(), "%s takes no arguments\n\n%s", name, commandList(pub.doc))
 		return 2
 	case name == helpCommand:
-		_, _ = io.WriteString(sess, commandList())
+		_, _ = io.WriteString(sess, commandList(pub.doc))
 	default:
 		_, _ = sess.Write(pub.exports[name])
 	}
 	return 0
 }
 
-func commandList() string {
+// commandList lists the commands, then the sections of the resume by number
+// and name, each a command too.
+func commandList(doc *content.Document) string {
 	var b strings.Builder
 	b.WriteString("Commands (ssh HOST COMMAND):\n")
 	for _, e := range content.Exports() {
@@ -56,6 +58,13 @@ func commandList() string {
 		fmt.Fprintf(&b, "  %-6s %s\n", e.Name, desc)
 	}
 	fmt.Fprintf(&b, "  %-6s %s\n", helpCommand, "this list")
-	b.WriteString("\nWith a terminal, ssh -t HOST [SECTION] opens the interactive viewer.\n")
+	if len(doc.Sections) > 0 {
+		b.WriteString("\nSections (ssh HOST SECTION prints one, by number or name):\n")
+		for i, s := range doc.Sections {
+			fmt.Fprintf(&b, "  %-3d %s\n", i+1, defence.Clean(s.Title, 60))
+		}
+	}
+	b.WriteString("\nWith a terminal, ssh -t HOST [SECTION] opens the interactive viewer,\n" +
+		"and ssh SECTION@HOST opens it at a section (ssh research@HOST).\n")
 	return b.String()
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/sshresume/sshresume/content"
 )
 
 // axeScript is where .ci/run installs axe-core (npm ci --prefix .ci/axe),
@@ -278,8 +280,8 @@ func TestBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(links) < 4 {
-			t.Fatalf("%d download links", len(links))
+		if len(links) != len(content.Exports()) {
+			t.Fatalf("%d download links for %d exports", len(links), len(content.Exports()))
 		}
 		for _, l := range links {
 			resp, err := http.Get(l.Href)

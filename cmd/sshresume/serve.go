@@ -25,6 +25,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.DefaultConfig()
 	cfg.Version = buildVersion()
 	var logLevel, logFormat, contentFile string
+	var pdf pdfFlags
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "TCP address to listen on")
 	fs.StringVar(&cfg.HostKeyFile, "host-key-file", cfg.HostKeyFile, "host key file, created if missing; SSHRESUME_HOST_KEY (the key itself, PEM) wins over it")
@@ -40,8 +41,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.ConnRatePerIP, "conn-rate-per-ip", cfg.ConnRatePerIP, "new connections per minute from one address, after a burst of -max-conns-per-ip, or of 10 if that is 0 (0: no limit)")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr, "serve Go's profiles (/debug/pprof/) and counters (/debug/vars) over HTTP on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
 	fs.BoolVar(&cfg.ProxyProtocol, "proxy-protocol", cfg.ProxyProtocol, "require a PROXY protocol v1/v2 header on every connection and use the client address from it (only behind a load balancer that sends it)")
+	pdf.add(fs, true)
 	webOpts := addWebFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts, err := pdf.options()
+	if err != nil {
 		return err
 	}
 	if pem := os.Getenv("SSHRESUME_HOST_KEY"); pem != "" {
@@ -60,7 +66,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{err}
 	}
 
-	resume, err := loadResume(contentFile, logger)
+	resume, err := loadResume(contentFile, opts, logger)
 	if err != nil {
 		return err
 	}
@@ -77,7 +83,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		_ = l.Close()
 		return err
 	}
-	stopReload := reloadOnHangup(contentFile, func(r *content.Resume) {
+	stopReload := reloadOnHangup(contentFile, opts, func(r *content.Resume) {
 		srv.SetResume(r)
 		door.setResume(r)
 	}, logger)
@@ -107,12 +113,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 // loadResume reads and validates the resume file at path, or the embedded resume
-// when path is empty. The fields sshresume ignores are logged when logger is set.
-func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
+// when path is empty. The notes (fields sshresume ignores, public personal
+// details) and the characters the PDF cannot draw are logged when logger is
+// set.
+func loadResume(path string, opts content.Options, logger *log.Logger) (*content.Resume, error) {
 	if path == "" {
-		return content.Default()
+		return opts.Default()
 	}
-	r, notes, err := content.Load(path)
+	r, notes, err := opts.Load(path)
 	if perr := (*content.Error)(nil); errors.As(err, &perr) {
 		return nil, fmt.Errorf("%s is not a valid resume (%s):\n%w", path, plural(len(perr.Problems), "problem"), err)
 	}
@@ -121,7 +129,10 @@ func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
 	}
 	if logger != nil {
 		for _, n := range notes {
-			logger.Info("resume field ignored", "at", fmt.Sprintf("%s:%d:%d", path, n.Line, n.Col), "note", n.Message)
+			logger.Info("resume note", "at", fmt.Sprintf("%s:%d:%d", path, n.Line, n.Col), "note", n.Message)
+		}
+		for _, p := range r.Undrawable() {
+			logger.Warn("the PDF shows a character as its code point", "at", fmt.Sprintf("%s:%d:%d", path, p.Line, p.Col), "problem", p.Message)
 		}
 	}
 	return r, nil
@@ -130,7 +141,7 @@ func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
 // reloadOnHangup reloads the content file on every SIGHUP until the returned
 // function is called. SIGHUP is caught even without a content file, so that a
 // stray one does not end the server.
-func reloadOnHangup(path string, set func(*content.Resume), logger *log.Logger) (stop func()) {
+func reloadOnHangup(path string, opts content.Options, set func(*content.Resume), logger *log.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -138,7 +149,7 @@ func reloadOnHangup(path string, set func(*content.Resume), logger *log.Logger) 
 		for {
 			select {
 			case <-hup:
-				reload(path, set, logger)
+				reload(path, opts, set, logger)
 			case <-done:
 				return
 			}
@@ -153,12 +164,12 @@ func reloadOnHangup(path string, set func(*content.Resume), logger *log.Logger) 
 // reload reads the content file again and serves it to the sessions and web
 // requests that start from now on; running sessions keep the resume they started
 // with. An invalid file is logged with every problem and changes nothing.
-func reload(path string, set func(*content.Resume), logger *log.Logger) {
+func reload(path string, opts content.Options, set func(*content.Resume), logger *log.Logger) {
 	if path == "" {
 		logger.Warn("SIGHUP: no content file to reload; serving the embedded resume")
 		return
 	}
-	r, err := loadResume(path, logger)
+	r, err := loadResume(path, opts, logger)
 	if err != nil {
 		var perr *content.Error
 		if errors.As(err, &perr) {
