@@ -186,6 +186,16 @@ fetch() {
 	head -1 "$work/headers" | has ' 200 ' || fail "GET $path: $(head -1 "$work/headers")"
 }
 
+# wait_log NAME PATTERN: poll NAME's log until a line matches PATTERN (grep).
+# With the web door on, the server writes its log in batches, 100 ms apart.
+wait_log() {
+	local deadline=$((SECONDS + 10))
+	until pm logs "$1" 2>&1 | has "$2"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.2
+	done
+}
+
 # wait_healthy NAME: poll the image's own health check until it passes.
 wait_healthy() {
 	local deadline=$((SECONDS + 30))
@@ -291,7 +301,7 @@ pm run -d --name plain2 -v sshresume-data:/data "${run_opts[@]}" "$image" >/dev/
 wait_healthy plain2
 fp2=$(fingerprint "$(port plain2)")
 [ "$fp2" = "$fp1" ] || fail "the fingerprint changed from $fp1 to $fp2 across containers on one volume"
-pm logs plain2 2>&1 | has 'source="file /data/ssh_host_ed25519_key"' || fail "the key was not read from the volume"
+wait_log plain2 'source="file /data/ssh_host_ed25519_key"' || fail "the key was not read from the volume"
 pass "same fingerprint $fp2, read from the volume"
 pm rm -f -t 0 plain2 >/dev/null
 
@@ -309,7 +319,7 @@ for c in fleet1 fleet2; do
 	p=$(port "$c")
 	got=$(fingerprint "$p")
 	[ "$got" = "$want" ] || fail "$c serves $got, want $want"
-	pm logs "$c" 2>&1 | has 'source=PEM' || fail "$c did not take its key from SSHRESUME_HOST_KEY"
+	wait_log "$c" 'source=PEM' || fail "$c did not take its key from SSHRESUME_HOST_KEY"
 	got=$(keyscan "$p" -D | awk '$4 == 4 && $5 == 2 {print $6}')
 	[ "$got" = "$sshfp" ] || fail "$c: SSHFP from the server $got, from ssh-keygen -r $sshfp"
 	ssh -T -p "$p" "${ssh_opts[@]}" "${trust_key[@]}" 127.0.0.1 help >/dev/null || fail "$c: OpenSSH does not accept the published key"
@@ -346,11 +356,11 @@ EOF
 ssh -T -p "$p" "${ssh_opts[@]}" "${trust_key[@]}" -o ProxyCommand="bash $work/proxy-v2.sh %p" 127.0.0.1 >"$work/fly.txt" ||
 	fail "no resume through a PROXY v2 header"
 cmp -s "$work/fly.txt" "$work/text.txt" || fail "the resume through PROXY differs from the plain one"
-pm logs fly 2>&1 | has '"remote":"203.0.113.7:40000"' || fail "the log does not show the visitor's address from the header"
-pm logs fly 2>&1 | has '"source":"PEM"' || fail "the key did not come from the secret"
+wait_log fly '"remote":"203.0.113.7:40000"' || fail "the log does not show the visitor's address from the header"
+wait_log fly '"source":"PEM"' || fail "the key did not come from the secret"
 pass "through a PROXY v2 header: the resume, the published key, and the visitor's address 203.0.113.7:40000 in the log"
 fetch "$(http_port fly)" /resume.json -H 'Fly-Client-IP: 203.0.113.8'
-pm logs fly 2>&1 | has '"msg":"http".*"remote":"203.0.113.8"' || fail "the web door does not log the address from Fly-Client-IP"
+wait_log fly '"msg":"http".*"remote":"203.0.113.8"' || fail "the web door does not log the address from Fly-Client-IP"
 pass "the web door serves /resume.json and logs the visitor's address 203.0.113.8 from Fly-Client-IP"
 pm rm -f -t 0 fly >/dev/null
 
