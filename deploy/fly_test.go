@@ -44,6 +44,7 @@ type flyService struct {
 	Ports              []struct {
 		Port              int      `toml:"port"`
 		Handlers          []string `toml:"handlers"`
+		ForceHTTPS        bool     `toml:"force_https"`
 		ProxyProtoOptions struct {
 			Version string `toml:"version"`
 		} `toml:"proxy_proto_options"`
@@ -58,6 +59,14 @@ type flyService struct {
 		Interval    string `toml:"interval"`
 		Timeout     string `toml:"timeout"`
 	} `toml:"tcp_checks"`
+	HTTPChecks []struct {
+		GracePeriod string `toml:"grace_period"`
+		Interval    string `toml:"interval"`
+		Timeout     string `toml:"timeout"`
+		Method      string `toml:"method"`
+		Path        string `toml:"path"`
+		Protocol    string `toml:"protocol"`
+	} `toml:"http_checks"`
 }
 
 func loadFly(t *testing.T) flyConfig {
@@ -73,13 +82,27 @@ func loadFly(t *testing.T) flyConfig {
 	return c
 }
 
-// service is fly.toml's only service.
+// service is fly.toml's SSH service, the one with public port 22; the other is
+// the web door's (httpService).
 func (c flyConfig) service(t *testing.T) flyService {
 	t.Helper()
-	if len(c.Services) != 1 {
-		t.Fatalf("fly.toml has %d services, want 1", len(c.Services))
+	return c.serviceWithPort(t, 22)
+}
+
+func (c flyConfig) serviceWithPort(t *testing.T, port int) flyService {
+	t.Helper()
+	if len(c.Services) != 2 {
+		t.Fatalf("fly.toml has %d services, want 2: SSH and the web door", len(c.Services))
 	}
-	return c.Services[0]
+	for _, s := range c.Services {
+		for _, p := range s.Ports {
+			if p.Port == port {
+				return s
+			}
+		}
+	}
+	t.Fatalf("no service in fly.toml has the public port %d", port)
+	return flyService{}
 }
 
 // serverConfig is the server's configuration on fly.io: the defaults, with

@@ -18,8 +18,9 @@ import (
 	"github.com/sshresume/sshresume/server"
 )
 
-// serve runs the SSH server until ctx is cancelled (SIGINT or SIGTERM), then shuts
-// down gracefully.
+// serve runs the SSH server, and the web door when -http-addr is set, until ctx
+// is cancelled (SIGINT or SIGTERM), then shuts both down gracefully with the
+// same grace period.
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.DefaultConfig()
 	cfg.Version = buildVersion()
@@ -43,6 +44,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr, "serve Go's profiles (/debug/pprof/) and counters (/debug/vars) over HTTP on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
 	fs.BoolVar(&cfg.ProxyProtocol, "proxy-protocol", cfg.ProxyProtocol, "require a PROXY protocol v1/v2 header on every connection and use the client address from it (only behind a load balancer that sends it)")
 	pdf.add(fs, true)
+	webOpts := addWebFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,7 +55,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if pem := os.Getenv("SSHRESUME_HOST_KEY"); pem != "" {
 		cfg.HostKeyPEM = []byte(pem)
 	}
-	logger, err := newLogger(stderr, logLevel, logFormat)
+	logOut := stderr
+	if webOpts.addr != "" {
+		// A log line a web request: written out in batches, at the latest
+		// after 100ms, and all of them before serve returns.
+		lb := newLogBuffer(stderr, 100*time.Millisecond)
+		defer lb.Close()
+		logOut = lb
+	}
+	logger, err := newLogger(logOut, logLevel, logFormat)
 	if err != nil {
 		return usageError{err}
 	}
@@ -66,27 +76,40 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return explainHostKey(err)
 	}
-	stopReload := reloadOnHangup(contentFile, opts, srv, logger)
-	defer stopReload()
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	door, err := startWeb(webOpts, resume, logger)
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	stopReload := reloadOnHangup(contentFile, opts, func(r *content.Resume) {
+		srv.SetResume(r)
+		door.setResume(r)
+	}, logger)
+	defer stopReload()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
+	case err := <-door.done():
+		return fmt.Errorf("serve http: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down", "grace", cfg.ShutdownGrace)
 	// A fresh context: the one that brought us here is already cancelled.
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
+	webStopped := make(chan struct{})
+	go func() { door.shutdown(sctx, logger); close(webStopped) }()
 	if err := srv.Shutdown(sctx); err != nil {
 		logger.Warn("shutdown", "err", err)
 	}
+	<-webStopped
 	logger.Info("stopped")
 	return nil
 }
@@ -120,7 +143,7 @@ func loadResume(path string, opts content.Options, logger *log.Logger) (*content
 // reloadOnHangup reloads the content file on every SIGHUP until the returned
 // function is called. SIGHUP is caught even without a content file, so that a
 // stray one does not end the server.
-func reloadOnHangup(path string, opts content.Options, srv *server.Server, logger *log.Logger) (stop func()) {
+func reloadOnHangup(path string, opts content.Options, set func(*content.Resume), logger *log.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -128,7 +151,7 @@ func reloadOnHangup(path string, opts content.Options, srv *server.Server, logge
 		for {
 			select {
 			case <-hup:
-				reload(path, opts, srv, logger)
+				reload(path, opts, set, logger)
 			case <-done:
 				return
 			}
@@ -140,10 +163,10 @@ func reloadOnHangup(path string, opts content.Options, srv *server.Server, logge
 	}
 }
 
-// reload reads the content file again and serves it to the sessions that start
-// from now on; running sessions keep the resume they started with. An invalid
-// file is logged with every problem and changes nothing.
-func reload(path string, opts content.Options, srv *server.Server, logger *log.Logger) {
+// reload reads the content file again and serves it to the sessions and web
+// requests that start from now on; running sessions keep the resume they started
+// with. An invalid file is logged with every problem and changes nothing.
+func reload(path string, opts content.Options, set func(*content.Resume), logger *log.Logger) {
 	if path == "" {
 		logger.Warn("SIGHUP: no content file to reload; serving the embedded resume")
 		return
@@ -159,7 +182,7 @@ func reload(path string, opts content.Options, srv *server.Server, logger *log.L
 		logger.Error("reload failed; still serving the previous resume", "file", path, "err", firstLine(err))
 		return
 	}
-	srv.SetResume(r)
+	set(r)
 	logger.Info("resume reloaded", "file", path, "name", r.Basics.Name, "sections", len(r.Document().Sections))
 }
 
