@@ -16,6 +16,7 @@ import (
 
 	"github.com/sshresume/sshresume/content"
 	"github.com/sshresume/sshresume/server"
+	"github.com/sshresume/sshresume/web"
 )
 
 // serve runs the SSH server, and the web door when -http-addr is set, until ctx
@@ -51,6 +52,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	opts, err := pdf.options()
 	if err != nil {
 		return err
+	}
+	// One public host for both doors: the web page's ssh command and the
+	// commands the SSH side shows visitors.
+	if h := webOpts.cfg.PublicHost; h != "" {
+		if err := web.ParsePublicHost(h); err != nil {
+			return usageError{fmt.Errorf("public host: %w", err)}
+		}
+		cfg.PublicHost = h
 	}
 	if pem := os.Getenv("SSHRESUME_HOST_KEY"); pem != "" {
 		cfg.HostKeyPEM = []byte(pem)

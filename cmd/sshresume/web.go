@@ -21,7 +21,7 @@ type webOptions struct {
 func addWebFlags(fs *flag.FlagSet) *webOptions {
 	o := &webOptions{cfg: web.DefaultConfig()}
 	fs.StringVar(&o.addr, "http-addr", "", "also serve the resume as a web page, with its downloads, over HTTP on this address, e.g. :8080 (empty: off)")
-	fs.StringVar(&o.cfg.PublicHost, "public-host", "", "the host name visitors reach the server by, with :PORT when SSH is not on 22; the web page's ssh command shows it (empty: the request's Host header, once checked to be a host name)")
+	fs.StringVar(&o.cfg.PublicHost, "public-host", "", "the host name visitors reach the server by, with :PORT when SSH is not on 22; the web page's ssh command and the commands the SSH side shows visitors (how to save the PDF) name it (empty: the web page takes the request's Host header, once checked to be a host name; the SSH side says HOST, or localhost on a loopback address)")
 	fs.BoolVar(&o.cfg.TrustProxy, "http-trust-proxy", false, "take HTTP clients' addresses from the Fly-Client-IP header (only behind fly.io's proxy, which sets it)")
 	fs.IntVar(&o.cfg.MaxConns, "http-max-conns", o.cfg.MaxConns, "HTTP connections open at once (0: no limit)")
 	fs.IntVar(&o.cfg.MaxConnsPerIP, "http-max-conns-per-ip", o.cfg.MaxConnsPerIP, "HTTP connections open at once from one address; an IPv6 /64 counts as one; none behind -http-trust-proxy (0: no limit)")

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	gossh "golang.org/x/crypto/ssh"
+
 	"github.com/sshresume/sshresume/internal/testkit"
 )
 
@@ -65,11 +67,31 @@ func TestWebDoorFromEnvironment(t *testing.T) {
 	}
 }
 
-func TestWebDoorBadPublicHost(t *testing.T) {
+// TestBadPublicHost: the public host serves both doors, so a bad one stops
+// serve with or without the web door.
+func TestBadPublicHost(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	status, _, stderr := runCmd(t, "serve", "-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-public-host", "resume example.com")
-	if status != 2 || !strings.Contains(stderr, `web door: public host: host name "resume example.com"`) {
-		t.Errorf("status %d, stderr %q", status, stderr)
+	for _, web := range [][]string{{"-http-addr", "127.0.0.1:0"}, nil} {
+		args := append([]string{"serve", "-addr", "127.0.0.1:0", "-public-host", "resume example.com"}, web...)
+		status, _, stderr := runCmd(t, args...)
+		if status != 2 || !strings.Contains(stderr, `public host: host name "resume example.com"`) {
+			t.Errorf("%q: status %d, stderr %q", args, status, stderr)
+		}
+	}
+}
+
+// TestPublicHostInSSHHints: the SSH side's hints name the public host.
+func TestPublicHostInSSHHints(t *testing.T) {
+	sv := startServe(t, "serve", "-public-host", "resume.example.com:2222")
+	sess := testkit.NewSession(t, testkit.Dial(t, sv.addr, nil))
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	sess.Stdout, sess.Stderr = &out, &out
+	_ = sess.Run("pdf")
+	if want := "ssh -p 2222 resume.example.com pdf > resume.pdf"; !strings.Contains(out.String(), want) {
+		t.Errorf("ssh -t HOST pdf says %q, want it to name %q", out.String(), want)
 	}
 }
 
