@@ -8,6 +8,7 @@ import (
 	"charm.land/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/metrics"
 )
 
 // helpCommand lists the commands; every other command is an export of the resume
@@ -31,14 +32,18 @@ func (s *Server) export(sess ssh.Session, sv *served, args []string) int {
 	_, known := content.LookupExport(name)
 	switch {
 	case !known && name != helpCommand:
+		s.metrics.Exported(metrics.Unknown)
 		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", clean(name, 32), commandList())
 		return 1
 	case len(args) > 1:
+		s.metrics.Exported(metrics.Unknown)
 		_, _ = fmt.Fprintf(sess.Stderr(), "%s takes no arguments\n\n%s", name, commandList())
 		return 2
-	case name == helpCommand:
+	}
+	s.metrics.Exported(name)
+	if name == helpCommand {
 		_, _ = io.WriteString(sess, commandList())
-	default:
+	} else {
 		_, _ = sess.Write(sv.exports[name])
 	}
 	return 0

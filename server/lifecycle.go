@@ -86,6 +86,7 @@ func (s *Server) admit(ctx ssh.Context, c net.Conn) net.Conn {
 		_ = g.Close()
 		return nil
 	}
+	s.metrics.ConnAccepted()
 	return g
 }
 

@@ -3,9 +3,11 @@ package server
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/ssh"
 
+	"github.com/sshresume/sshresume/metrics"
 	"github.com/sshresume/sshresume/views"
 )
 
@@ -16,6 +18,7 @@ const MaxCommandLen = 1024
 // route sends a session where it belongs: a terminal (PTY) gets the TUI, opened at
 // the section named by the command if any; anything else gets a plain-text export.
 func (s *Server) route(sess ssh.Session) {
+	start := time.Now()
 	if len(sess.RawCommand()) > MaxCommandLen {
 		_, _ = fmt.Fprintf(sess.Stderr(), "command too long (more than %d bytes)\n", MaxCommandLen)
 		_ = sess.Exit(2)
@@ -29,16 +32,24 @@ func (s *Server) route(sess ssh.Session) {
 	// drops shlex's error and would serve the default export).
 	args := strings.Fields(sess.RawCommand())
 	if isPty && (len(args) == 0 || !isExport(args[0])) {
+		msess, end := s.meter(sess, metrics.TUI, start)
+		defer end()
 		// A deep link: "ssh -t host awards and honors" names a section in words.
 		section := strings.Join(args, " ")
+		if section != "" {
+			s.metrics.DeepLink(sv.doc.SectionIndex(section) >= 0)
+		}
 		term := terminalOf(sess, pty)
 		model := views.New(sv.doc, views.Options{
 			Width: term.width, Height: term.height, Section: section,
 			ColorProfile: term.profile,
 			Shared:       sv.views,
+			OnSection:    s.metrics.SectionShown,
 		})
-		s.runTUI(sess, model, term)
+		s.runTUI(msess, model, term)
 		return
 	}
-	_ = sess.Exit(s.export(sess, sv, args))
+	msess, end := s.meter(sess, metrics.Export, start)
+	defer end()
+	_ = sess.Exit(s.export(msess, sv, args))
 }

@@ -18,6 +18,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/metrics"
 )
 
 // Server serves one resume over SSH.
@@ -28,6 +29,9 @@ type Server struct {
 	signer gossh.Signer
 	served atomic.Pointer[served] // the resume new sessions get
 	adm    *admission
+	// metrics count what happens (metrics.go); they are served on
+	// cfg.MetricsAddr if it is set.
+	metrics *metrics.Metrics
 
 	closing atomic.Bool // Shutdown or Close has begun
 
@@ -36,6 +40,7 @@ type Server struct {
 	mu       sync.Mutex
 	listener net.Listener
 	debug    net.Listener // the debug endpoint's, if any
+	metricsL net.Listener // the metrics endpoint's, if any
 	conns    map[*connGuard]struct{}
 	sessions map[*liveSession]struct{}
 }
@@ -63,7 +68,8 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 		conns:         make(map[*connGuard]struct{}),
 		sessions:      make(map[*liveSession]struct{}),
 	}
-	s.served.Store(newServed(resume))
+	s.metrics = s.newMetrics()
+	s.SetResume(resume)
 
 	source := "file " + cfg.HostKeyFile
 	switch {
@@ -105,7 +111,10 @@ func (s *Server) PublicKey() gossh.PublicKey { return s.signer.PublicKey() }
 
 // SetResume replaces the resume for sessions that start from now on; running
 // sessions keep the one they started with. Its exports are rendered here, once.
-func (s *Server) SetResume(r *content.Resume) { s.served.Store(newServed(r)) }
+func (s *Server) SetResume(r *content.Resume) {
+	s.served.Store(newServed(r))
+	s.metrics.ResumeLoaded(time.Now())
+}
 
 // Serve serves connections accepted from l until Shutdown or Close. The total
 // connection cap applies as connections are accepted; with ProxyProtocol every
@@ -117,13 +126,26 @@ func (s *Server) Serve(l net.Listener) error {
 		_ = l.Close()
 		return err
 	}
+	ml, err := s.listenMetrics()
+	if err != nil {
+		_ = l.Close()
+		if dl != nil {
+			_ = dl.Close()
+		}
+		return err
+	}
 	s.mu.Lock()
 	s.listener = l
 	s.debug = dl
+	s.metricsL = ml
 	s.mu.Unlock()
 	if dl != nil {
 		defer func() { _ = dl.Close() }()
 		go s.serveDebug(dl)
+	}
+	if ml != nil {
+		defer func() { _ = ml.Close() }()
+		go s.serveMetrics(ml)
 	}
 	s.log.Info("listening", "addr", l.Addr().String(), "version", s.cfg.Version, "proxy_protocol", s.cfg.ProxyProtocol)
 	var wrapped net.Listener = &limitListener{Listener: l, a: s.adm}

@@ -37,7 +37,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "connections open at once, in total (0: no limit)")
 	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "connections open at once from one address; an IPv6 /64 counts as one (0: no limit)")
 	fs.IntVar(&cfg.ConnRatePerIP, "conn-rate-per-ip", cfg.ConnRatePerIP, "new connections per minute from one address, after a burst of -max-conns-per-ip, or of 10 if that is 0 (0: no limit)")
-	fs.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr, "serve Go's profiles (/debug/pprof/) and counters (/debug/vars) over HTTP on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
+	fs.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr, "serve Go's profiles (/debug/pprof/) over HTTP on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "serve Prometheus metrics at /metrics over HTTP on this address, e.g. :9091 (empty: off)")
 	fs.BoolVar(&cfg.ProxyProtocol, "proxy-protocol", cfg.ProxyProtocol, "require a PROXY protocol v1/v2 header on every connection and use the client address from it (only behind a load balancer that sends it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -144,9 +145,11 @@ func reload(path string, srv *server.Server, logger *log.Logger) {
 			}
 		}
 		logger.Error("reload failed; still serving the previous resume", "file", path, "err", firstLine(err))
+		srv.Metrics().ResumeReloaded(false)
 		return
 	}
 	srv.SetResume(r)
+	srv.Metrics().ResumeReloaded(true)
 	logger.Info("resume reloaded", "file", path, "name", r.Basics.Name, "sections", len(r.Document().Sections))
 }
 
