@@ -70,11 +70,26 @@ func (ms meteredSession) Write(p []byte) (int, error) {
 	n, err := ms.Session.Write(p)
 	if n > 0 {
 		ms.m.Sent(n)
-		if ms.tui && !ms.m.Drawn() && ansi.Strip(string(p[:n])) != "" {
+		if ms.tui && !ms.m.Drawn() && hasText(p[:n]) {
 			ms.m.FirstFrame()
 		}
 	}
 	return n, err
+}
+
+// hasText reports whether p puts text on the screen: whether anything in it
+// is outside escape sequences. It stops at the first character, near the
+// start of a frame.
+func hasText(p []byte) bool {
+	var state byte
+	for len(p) > 0 {
+		_, width, n, next := ansi.DecodeSequence(p, state, nil)
+		if width > 0 {
+			return true
+		}
+		state, p = next, p[n:]
+	}
+	return false
 }
 
 // listenMetrics opens the metrics endpoint's listener, if one is configured.
