@@ -9,7 +9,7 @@ func TestHasText(t *testing.T) {
 		write string
 		want  bool
 	}{
-		{"\x1b[?2026$p\x1b[?2027$p\x1b]11;?\a", false},        // queries
+		{"\x1b[?2026$p\x1b[?2027$p\x1b]11;?\a", false},          // queries
 		{"\x1b[>4m\x1b[?1049h\x1b]2;Tianhao Wu\a\x1b[H", false}, // modes and a window title
 		{"\x1b[>4m\x1b[?1049h\x1b]2;Tianhao Wu\a\x1b[1;1H\x1b[1mTianhao Wu\x1b[m", true},
 		{" ", true},
