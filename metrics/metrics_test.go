@@ -221,3 +221,26 @@ func TestDashboardNamesOnlyMetricsThatExist(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSessionCounting is everything the server counts for one TUI
+// session and one export: the connection, the session's start and end, its
+// bytes, its first frame, a section, an export.
+func BenchmarkSessionCounting(b *testing.B) {
+	m := metrics.New(metrics.Options{Formats: []string{"text", "help"}, Sections: []string{"about", "work"}})
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			m.ConnAccepted()
+			s := m.Start(metrics.TUI, time.Now())
+			s.Sent(2900)
+			s.FirstFrame()
+			m.SectionShown("work")
+			s.End()
+			m.ConnAccepted()
+			e := m.Start(metrics.Export, time.Now())
+			m.Exported("text")
+			e.Sent(5562)
+			e.End()
+		}
+	})
+}
