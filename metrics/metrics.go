@@ -24,7 +24,7 @@
 // client version, TERM or command text. Every label value is from a fixed list
 // made on the server side: the session kinds, the export formats (every other
 // command counts as "unknown"), the resume's section IDs (content.SectionIDs),
-// the refusal reasons, "found"/"not_found" for deep links. The info metric
+// the IDs of the defence's table of refusals, "found"/"not_found" for deep links. The info metric
 // carries the version and the public host key's fingerprint, which every
 // visitor's client is shown anyway.
 //
@@ -178,8 +178,8 @@ func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
 
 // ObserveConnections gives the metrics the server's own counts, read when the
 // metrics are scraped: open returns the TCP connections open now, refused the
-// connections refused since the start by reason. Each reason of the server's
-// fixed list must be in every map refused returns.
+// refusals since the start by reason. Every reason of the server's fixed table
+// must be in every map refused returns.
 func (m *Metrics) ObserveConnections(open func() int, refused func() map[string]int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -280,7 +280,7 @@ type connCollector struct{ m *Metrics }
 
 var (
 	connsOpenDesc = prometheus.NewDesc("sshresume_connections_open", "TCP connections open now, from accept to close, admitted or not yet.", nil, nil)
-	refusedDesc   = prometheus.NewDesc("sshresume_connections_refused_total", "Connections refused before the SSH handshake, by reason.", []string{"reason"}, nil)
+	refusedDesc   = prometheus.NewDesc("sshresume_refusals_total", "Refusals, by the reason's ID in the server's table of refusals. Connections refused before the SSH handshake: busy, per_ip, rate, no_proxy_header, restarting; the other reasons refuse a channel, a request or a command, or end a connection (silent, no_session, idle, max_session).", []string{"reason"}, nil)
 )
 
 // Describe sends the descriptors of the connection metrics.

@@ -210,11 +210,11 @@ func TestDashboardNamesOnlyMetricsThatExist(t *testing.T) {
 	}
 	// What the owner asked to see.
 	for _, name := range []string{
-		"sshresume_sessions_total",            // sessions per hour
-		"sshresume_section_views_total",       // sections read
-		"sshresume_exports_total",             // downloads
-		"sshresume_first_frame_seconds",       // first frame p50/p99
-		"sshresume_connections_refused_total", // refusals
+		"sshresume_sessions_total",      // sessions per hour
+		"sshresume_section_views_total", // sections read
+		"sshresume_exports_total",       // downloads
+		"sshresume_first_frame_seconds", // first frame p50/p99
+		"sshresume_refusals_total",      // refusals
 	} {
 		if !used[name] {
 			t.Errorf("no panel shows %s", name)

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/sshresume/sshresume/server/internal/defence"
 )
 
 // DefaultPort is the port the server listens on unless told otherwise. Port 22 is
@@ -19,7 +21,7 @@ const DefaultAddr = "localhost:23234"
 
 // defaultMaxConnsPerIP is DefaultConfig's MaxConnsPerIP, and the burst of the
 // per-address rate when MaxConnsPerIP is 0 (no cap).
-const defaultMaxConnsPerIP = 10
+const defaultMaxConnsPerIP = defence.DefaultMaxConnsPerIP
 
 // Config is everything the server needs to run. The zero value is not usable: start
 // from DefaultConfig.

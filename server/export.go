@@ -9,6 +9,7 @@ import (
 
 	"github.com/sshresume/sshresume/content"
 	"github.com/sshresume/sshresume/metrics"
+	"github.com/sshresume/sshresume/server/internal/defence"
 )
 
 // helpCommand lists the commands; every other command is an export of the resume
@@ -24,7 +25,7 @@ func isExport(name string) bool {
 // loaded, to the session and returns the exit status: 0 on success, 1 for an
 // unknown command and 2 for a known one given arguments, both with the list of
 // commands on stderr. Stdin is never read.
-func (s *Server) export(sess ssh.Session, sv *served, args []string) int {
+func (s *Server) export(sess ssh.Session, pub *publication, args []string) int {
 	name := content.DefaultExport
 	if len(args) > 0 {
 		name = args[0]
@@ -33,7 +34,7 @@ func (s *Server) export(sess ssh.Session, sv *served, args []string) int {
 	switch {
 	case !known && name != helpCommand:
 		s.metrics.Exported(metrics.Unknown)
-		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", clean(name, 32), commandList())
+		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", defence.Clean(name, 32), commandList())
 		return 1
 	case len(args) > 1:
 		s.metrics.Exported(metrics.Unknown)
@@ -44,7 +45,7 @@ func (s *Server) export(sess ssh.Session, sv *served, args []string) int {
 	if name == helpCommand {
 		_, _ = io.WriteString(sess, commandList())
 	} else {
-		_, _ = sess.Write(sv.exports[name])
+		_, _ = sess.Write(pub.exports[name])
 	}
 	return 0
 }

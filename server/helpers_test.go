@@ -256,6 +256,23 @@ func (ts *testServer) holdConn(t *testing.T, local string) net.Conn {
 	return c
 }
 
+// holdConns holds n connections from local, as holdConn does.
+func (ts *testServer) holdConns(t *testing.T, n int, local string) []net.Conn {
+	t.Helper()
+	held := make([]net.Conn, n)
+	for i := range held {
+		held[i] = ts.holdConn(t, local)
+	}
+	return held
+}
+
+// closeAll closes every connection of conns.
+func closeAll(conns []net.Conn) {
+	for _, c := range conns {
+		_ = c.Close()
+	}
+}
+
 // refusedWith reads what the server says to a refused connection and checks it
 // names why.
 func refusedWith(t *testing.T, c net.Conn, why string) {

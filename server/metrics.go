@@ -15,11 +15,13 @@ import (
 
 // This file connects the server to its metrics (package metrics): what it
 // tells them, and the endpoint that serves them. The hooks elsewhere are one
-// line each: admit counts an admitted connection, route meters each session,
-// export counts the format, SetResume the load time.
+// line each: harden admits through admit, route meters each session, export
+// counts the format, SetResume the load time. Refusals are counted where the
+// defence's table of refusals is applied (Gate.Refusals).
 
 // newMetrics makes the server's metrics. The label values are the server's own
-// fixed lists: the export names and help, every section ID, the refusal reasons.
+// fixed lists: the export names and help, every section ID, the IDs of the
+// table of refusals.
 func (s *Server) newMetrics() *metrics.Metrics {
 	formats := []string{helpCommand}
 	for _, e := range content.Exports() {
@@ -31,16 +33,16 @@ func (s *Server) newMetrics() *metrics.Metrics {
 		Formats:            formats,
 		Sections:           content.SectionIDs(),
 	})
-	m.ObserveConnections(
-		func() int { return int(s.adm.open.Load()) },
-		func() map[string]int64 {
-			refused := make(map[string]int64, refusedReasons)
-			for i, name := range refusalNames {
-				refused[name] = s.adm.refused[i].Load()
-			}
-			return refused
-		})
+	m.ObserveConnections(func() int { return s.gate.Stats().Accepted }, s.gate.Refusals)
 	return m
+}
+
+// admit is the defence's admission, counting the connections it lets in.
+func (s *Server) admit(ctx ssh.Context, c net.Conn) net.Conn {
+	if c = s.gate.Admit(ctx, c); c != nil {
+		s.metrics.ConnAccepted()
+	}
+	return c
 }
 
 // Metrics are the server's metrics, for the parts of the program beside it

@@ -3,13 +3,13 @@ package server
 import (
 	"fmt"
 	"runtime/debug"
-	"strings"
 	"time"
-	"unicode"
 
 	"charm.land/log/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2"
+
+	"github.com/sshresume/sshresume/server/internal/defence"
 )
 
 // logging logs one line when a session starts and one when it ends. Every value a
@@ -22,19 +22,19 @@ func logging(logger *log.Logger) wish.Middleware {
 			pty, _, isPty := sess.Pty()
 			fields := []any{
 				"remote", sess.RemoteAddr().String(),
-				"user", clean(sess.User(), 64),
-				"term", clean(pty.Term, 64),
+				"user", defence.Clean(sess.User(), 64),
+				"term", defence.Clean(pty.Term, 64),
 				"width", pty.Window.Width,
 				"height", pty.Window.Height,
 				"pty", isPty,
-				"command", clean(sess.RawCommand(), 128),
-				"client", clean(sess.Context().ClientVersion(), 64),
+				"command", defence.Clean(sess.RawCommand(), 128),
+				"client", defence.Clean(sess.Context().ClientVersion(), 64),
 			}
 			logger.Info("connect", fields...)
 			next(sess)
 			logger.Info("disconnect",
 				"remote", sess.RemoteAddr().String(),
-				"user", clean(sess.User(), 64),
+				"user", defence.Clean(sess.User(), 64),
 				"duration", time.Since(start).Round(time.Millisecond),
 			)
 		}
@@ -60,35 +60,12 @@ func recovery(logger *log.Logger) wish.Middleware {
 }
 
 // logPanic logs a panic recovered in sess, by the middleware or by the TUI's
-// model guard. Called from the deferred recover, debug.Stack still holds the
+// safeModel. Called from the deferred recover, debug.Stack still holds the
 // frames that panicked.
 func logPanic(logger *log.Logger, sess ssh.Session, r any) {
 	logger.Error("panic in session",
 		"remote", sess.RemoteAddr().String(),
-		"panic", clean(fmt.Sprint(r), 512),
+		"panic", defence.Clean(fmt.Sprint(r), 512),
 		"stack", string(debug.Stack()),
 	)
-}
-
-// clean makes a client-supplied string safe to log: at most max characters, with
-// control and other non-printable characters shown as escapes.
-func clean(s string, max int) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == max {
-			b.WriteString("…")
-			break
-		}
-		switch {
-		case unicode.IsPrint(r):
-			b.WriteRune(r)
-		case r < 0x100:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			fmt.Fprintf(&b, "\\u%04x", r)
-		}
-		n++
-	}
-	return b.String()
 }

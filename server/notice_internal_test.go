@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sshresume/sshresume/internal/testkit"
+	"github.com/sshresume/sshresume/server/internal/defence"
 )
 
 // TestLatestNoticeWins sends a TUI many footer notices at once, as a warning
@@ -33,21 +34,17 @@ func TestLatestNoticeWins(t *testing.T) {
 	screen.Attach(in, out)
 	screen.WaitFor("Tianhao Wu", "? help")
 
-	var live *liveSession
+	var live *defence.Session
 	testkit.WaitFor(t, "the session's TUI", func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for l := range s.sessions {
-			if l.isTUI() {
-				live = l
-			}
+		if tuis := s.gate.TUIs(); len(tuis) > 0 {
+			live = tuis[0]
 		}
 		return live != nil
 	})
 	for i := range 200 {
-		live.notify(fmt.Sprintf("notice number %d", i))
+		live.Notify(fmt.Sprintf("notice number %d", i))
 	}
-	live.notify("the last notice")
+	live.Notify("the last notice")
 	screen.WaitFor("the last notice")
 	// A key's round trip through the program: every notice sent before it
 	// has been handled by the time its frame is drawn.

@@ -125,11 +125,7 @@ func TestPanicInTUIEndsOnlyThatSession(t *testing.T) {
 			if _, err := in.Write([]byte(key)); err != nil {
 				t.Fatal(err)
 			}
-			done := make(chan error, 1)
-			go func() { done <- sess.Wait() }()
-			select {
-			case <-done:
-			case <-time.After(testkit.WaitTimeout):
+			if ended, _ := testkit.Returns(sess.Wait); !ended {
 				t.Fatal("session did not end after the panic")
 			}
 			if l := logs.String(); strings.Count(l, "panic in session") != 1 || !strings.Contains(l, "boom in") {

@@ -1,30 +1,29 @@
 package server
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"charm.land/ssh"
 
 	"github.com/sshresume/sshresume/metrics"
+	"github.com/sshresume/sshresume/server/internal/defence"
 	"github.com/sshresume/sshresume/views"
 )
 
 // MaxCommandLen bounds the command a visitor may send. Every command sshresume
 // knows is a word or a few; anything longer is refused before it is split.
-const MaxCommandLen = 1024
+const MaxCommandLen = defence.MaxCommandLen
 
 // route sends a session where it belongs: a terminal (PTY) gets the TUI, opened at
 // the section named by the command if any; anything else gets a plain-text export.
 func (s *Server) route(sess ssh.Session) {
 	start := time.Now()
 	if len(sess.RawCommand()) > MaxCommandLen {
-		_, _ = fmt.Fprintf(sess.Stderr(), "command too long (more than %d bytes)\n", MaxCommandLen)
-		_ = sess.Exit(2)
+		s.gate.RefuseSession(sess, defence.CommandTooLong)
 		return
 	}
-	sv := s.served.Load()
+	pub := s.pub.Load()
 	pty, _, isPty := sess.Pty()
 	// Every command is plain words: a section's title or an export's name.
 	// The command is split at white space, never parsed as shell words, so no
@@ -37,13 +36,13 @@ func (s *Server) route(sess ssh.Session) {
 		// A deep link: "ssh -t host awards and honors" names a section in words.
 		section := strings.Join(args, " ")
 		if section != "" {
-			s.metrics.DeepLink(sv.doc.SectionIndex(section) >= 0)
+			s.metrics.DeepLink(pub.doc.SectionIndex(section) >= 0)
 		}
 		term := terminalOf(sess, pty)
-		model := views.New(sv.doc, views.Options{
+		model := views.New(pub.doc, views.Options{
 			Width: term.width, Height: term.height, Section: section,
 			ColorProfile: term.profile,
-			Shared:       sv.views,
+			Shared:       pub.views,
 			OnSection:    s.metrics.SectionShown,
 		})
 		s.runTUI(msess, model, term)
@@ -51,5 +50,5 @@ func (s *Server) route(sess ssh.Session) {
 	}
 	msess, end := s.meter(sess, metrics.Export, start)
 	defer end()
-	_ = sess.Exit(s.export(msess, sv, args))
+	_ = sess.Exit(s.export(msess, pub, args))
 }

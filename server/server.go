@@ -1,6 +1,9 @@
 // Package server is the SSH side of sshresume: configuration, host keys, the
-// middleware chain, routing of each session to the TUI or a plain-text export, and
-// graceful shutdown. It reads one immutable content.Resume shared by all sessions.
+// middleware chain, routing of each session to the TUI or a plain-text export,
+// the TUI runner, and graceful shutdown. It reads one immutable content.Resume
+// shared by all sessions. The defence against hostile clients (admission,
+// per-connection state, request and input filters, deadlines, the table of
+// refusals and the lock order) is the room of its own in internal/defence.
 package server
 
 import (
@@ -19,6 +22,7 @@ import (
 
 	"github.com/sshresume/sshresume/content"
 	"github.com/sshresume/sshresume/metrics"
+	"github.com/sshresume/sshresume/server/internal/defence"
 )
 
 // Server serves one resume over SSH.
@@ -27,22 +31,16 @@ type Server struct {
 	log    *log.Logger
 	ssh    *ssh.Server
 	signer gossh.Signer
-	served atomic.Pointer[served] // the resume new sessions get
-	adm    *admission
+	pub    atomic.Pointer[publication] // the resume new sessions get
+	gate   *defence.Gate
 	// metrics count what happens (metrics.go); they are served on
 	// cfg.MetricsAddr if it is set.
 	metrics *metrics.Metrics
-
-	closing atomic.Bool // Shutdown or Close has begun
-
-	silentTimeout time.Duration // the silentTimeout constant; a test hook, for tests to shorten it
 
 	mu       sync.Mutex
 	listener net.Listener
 	debug    net.Listener // the debug endpoint's, if any
 	metricsL net.Listener // the metrics endpoint's, if any
-	conns    map[*connGuard]struct{}
-	sessions map[*liveSession]struct{}
 }
 
 // New builds a server for the resume. It loads or creates the host key, so a bad
@@ -62,11 +60,11 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 		cfg:    cfg,
 		log:    logger,
 		signer: signer,
-		adm:    newAdmission(cfg),
-
-		silentTimeout: silentTimeout,
-		conns:         make(map[*connGuard]struct{}),
-		sessions:      make(map[*liveSession]struct{}),
+		gate: defence.New(defence.Limits{
+			Handshake: cfg.HandshakeTimeout, Idle: cfg.IdleTimeout, MaxSession: cfg.MaxSession,
+			MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, ConnsPerMinute: cfg.ConnRatePerIP,
+			ProxyProtocol: cfg.ProxyProtocol,
+		}, logger),
 	}
 	s.metrics = s.newMetrics()
 	s.SetResume(resume)
@@ -81,7 +79,7 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 	logger.Info("host key", "fingerprint", s.Fingerprint(), "type", signer.PublicKey().Type(), "source", source)
 
 	s.ssh, err = wish.NewServer(
-		wish.WithVersion(sshVersion),
+		wish.WithVersion(defence.SSHVersion),
 		func(srv *ssh.Server) error {
 			srv.AddHostKey(signer)
 			return nil
@@ -112,7 +110,7 @@ func (s *Server) PublicKey() gossh.PublicKey { return s.signer.PublicKey() }
 // SetResume replaces the resume for sessions that start from now on; running
 // sessions keep the one they started with. Its exports are rendered here, once.
 func (s *Server) SetResume(r *content.Resume) {
-	s.served.Store(newServed(r))
+	s.pub.Store(publish(r))
 	s.metrics.ResumeLoaded(time.Now())
 }
 
@@ -148,14 +146,9 @@ func (s *Server) Serve(l net.Listener) error {
 		go s.serveMetrics(ml)
 	}
 	s.log.Info("listening", "addr", l.Addr().String(), "version", s.cfg.Version, "proxy_protocol", s.cfg.ProxyProtocol)
-	var wrapped net.Listener = &limitListener{Listener: l, a: s.adm}
-	if s.cfg.ProxyProtocol {
-		wrapped = proxyListener(wrapped)
-	}
 	stop := make(chan struct{})
 	defer close(stop)
-	go s.reportRefusals(stop, time.Minute)
-	return s.ssh.Serve(wrapped)
+	return s.ssh.Serve(s.gate.Listener(l, stop, time.Minute))
 }
 
 // Addr is the address the server listens on, once Serve has been called.
@@ -185,25 +178,61 @@ func (s *Server) DebugAddr() net.Addr {
 // whatever is still open. It returns ctx's error when sessions had to be cut
 // off.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.closing.Store(true)
+	s.gate.Close()
 	done := make(chan error, 1)
 	go func() { done <- s.ssh.Shutdown(ctx) }()
-	s.closeIdleConns()
-	s.endTUIs(ctx)
+	s.gate.CloseIdle()
+	s.gate.EndTUIs(ctx)
 
 	err := <-done
 	if err != nil && ctx.Err() != nil {
 		_ = s.Close()
 		return fmt.Errorf("shutdown: sessions cut off at the grace period: %w", err)
 	}
-	s.closeAllConns() // connections still in their handshake
+	s.gate.CloseAll() // connections still in their handshake
 	return err
 }
 
 // Close closes the listener and every connection at once.
 func (s *Server) Close() error {
-	s.closing.Store(true)
+	s.gate.Close()
 	err := s.ssh.Close()
-	s.closeAllConns()
+	s.gate.CloseAll()
 	return err
+}
+
+// Stats is a snapshot of the server's load.
+type Stats = defence.Stats
+
+// Stats returns a snapshot of the server's load.
+func (s *Server) Stats() Stats { return s.gate.Stats() }
+
+// harden configures what charm.land/ssh does before and around sessions: the
+// algorithms, admission of connections before the handshake, the handshake
+// deadline, and which channels and requests exist at all (session channels,
+// filtered; no forwarding of any kind, no subsystems, no global requests).
+func (s *Server) harden(srv *ssh.Server) {
+	srv.ServerConfigCallback = serverConfig
+	srv.ConnCallback = s.admit // the gate's Admit, counted (metrics.go)
+	srv.HandshakeTimeout = s.cfg.HandshakeTimeout
+	if s.cfg.MaxSession > 0 {
+		// A backstop under the gate's own, gentler limit.
+		srv.MaxTimeout = s.cfg.MaxSession + time.Minute
+	}
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.gate.SessionChannel}
+	srv.RequestHandlers = map[string]ssh.RequestHandler{}
+	srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
+	srv.LocalPortForwardingCallback = nil
+	srv.ReversePortForwardingCallback = nil
+	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
+		s.log.Debug("handshake failed", "remote", c.RemoteAddr().String(), "err", defence.Clean(err.Error(), 200))
+	}
+}
+
+// chain is the middleware around every session handler, outermost first:
+// recovery, so that a panic anywhere below is logged with its session and ends
+// only that session; the gate's tracking, so that deadlines and shutdown can
+// reach the session; logging; then the handler.
+func (s *Server) chain(h ssh.Handler) ssh.Handler {
+	return recovery(s.log)(s.gate.Track(logging(s.log)(h)))
 }

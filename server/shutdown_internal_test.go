@@ -2,12 +2,10 @@ package server
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"charm.land/log/v2"
 	"charm.land/ssh"
 
 	"github.com/sshresume/sshresume/internal/testkit"
@@ -44,7 +42,7 @@ func TestShutdownEndsATUIStartingMeanwhile(t *testing.T) {
 	shut := make(chan error, 1)
 	start := time.Now()
 	go func() { shut <- s.Shutdown(ctx) }()
-	testkit.WaitFor(t, "the shutdown to begin", func() bool { return s.closing.Load() })
+	testkit.WaitFor(t, "the shutdown to begin", func() bool { return s.gate.Closing() })
 	close(release)
 
 	select {
@@ -64,42 +62,4 @@ func TestShutdownEndsATUIStartingMeanwhile(t *testing.T) {
 	if !strings.Contains(out.String(), "the server is restarting") {
 		t.Errorf("the visitor was not told the server is restarting: %q", out.String())
 	}
-}
-
-// TestRefusalReportLevels checks that connections without a PROXY header alone,
-// which is what a load balancer's TCP health checks look like, are reported at
-// debug level, and any other refusal as a warning.
-func TestRefusalReportLevels(t *testing.T) {
-	s, _ := newTestServer(t, DefaultConfig())
-	logs := &testkit.Buffer{}
-	s.log = log.NewWithOptions(logs, log.Options{Level: log.DebugLevel})
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() { s.reportRefusals(stop, 5*time.Millisecond); close(done) }()
-	defer func() { close(stop); <-done }()
-
-	s.adm.refused[refusedProxy].Add(3)
-	testkit.WaitFor(t, "the health checks' report", func() bool { return strings.Contains(logs.String(), "no_proxy_header=3") })
-	if l := logs.String(); !hasLogLine(l, "DEBUG", "connections refused", "no_proxy_header=3") || strings.Contains(l, "WARN") {
-		t.Errorf("health checks alone are not reported at debug level:\n%s", l)
-	}
-
-	s.adm.refused[refusedProxy].Add(1)
-	s.adm.refused[refusedBusy].Add(2)
-	testkit.WaitFor(t, "the busy report", func() bool { return strings.Contains(logs.String(), "busy=2") })
-	if l := logs.String(); !hasLogLine(l, "WARN", "connections refused", "busy=2") {
-		t.Errorf("busy refusals are not a warning:\n%s", l)
-	}
-}
-
-// hasLogLine reports whether a text-format log has a line at level with the
-// message and the key=value pair.
-func hasLogLine(logs, level, msg, kv string) bool {
-	for line := range strings.Lines(logs) {
-		f := strings.Fields(line)
-		if len(f) > 0 && f[0] == level && strings.Contains(line, " "+msg+" ") && slices.Contains(f, kv) {
-			return true
-		}
-	}
-	return false
 }

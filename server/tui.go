@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,27 +14,16 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"golang.org/x/time/rate"
 
+	"github.com/sshresume/sshresume/server/internal/defence"
 	"github.com/sshresume/sshresume/views"
-)
-
-// Window sizes are chosen by the client, and the renderer allocates a screen buffer
-// of that size, so they are clamped before anything sees them (the session's
-// request filter clamps pty-req and window-change; clampWindow is the second
-// line). A session costs about 0.4 MB plus 215 bytes per cell of its window
-// (Bubble Tea keeps two cell buffers) and its first frame about 0.3 µs of CPU
-// per cell, so 320×160 (51,200 cells: about 11 MB and 40 ms) bounds what one
-// session can cost. It is larger than nearly every real terminal; a bigger one
-// shows the resume in its top-left 320×160 cells.
-const (
-	maxWindowWidth  = 320
-	maxWindowHeight = 160
 )
 
 // Resizes reach the program at most resizeRate times a second after a burst of
 // resizeBurst, and the latest size always wins. A resize redraws the whole
-// screen (up to 8 ms at the largest size): a person dragging a window corner
-// for a second gets ten layouts, a client sending window changes without pause
-// costs two redraws a second.
+// screen (about 0.3 µs of CPU per cell: 15 ms at the largest size,
+// defence.MaxWindowWidth × defence.MaxWindowHeight): a person dragging a
+// window corner for a second gets ten layouts, a client sending window changes
+// without pause costs two redraws a second.
 const (
 	resizeRate  = 2
 	resizeBurst = 10
@@ -43,8 +31,12 @@ const (
 
 // inputDrainTimeout bounds the wait for the end of the input once the
 // program should stop. The filter never passes on a partial sequence that could
-// swallow the end marker, so it comes at once unless the program is stuck
-// writing to a client that does not read.
+// swallow the end marker, but the marker is not immediate: it follows the
+// output of the reads the filter has already decided, which its rate limit may
+// hold back (a 1 KiB read is at most about 5 KiB of output, well under a second
+// at 8 KiB/s, and a visitor still sending can add a read or two before the end
+// is picked), and a program stuck writing to a client that does not read stops
+// reading its input altogether.
 const inputDrainTimeout = 5 * time.Second
 
 // runTUI runs one Bubble Tea program for the session until the visitor quits,
@@ -58,42 +50,32 @@ const inputDrainTimeout = 5 * time.Second
 // when the marker arrives, or, if the visitor has gone, stops without drawing
 // a last frame.
 func (s *Server) runTUI(sess ssh.Session, m tea.Model, term visitorTerminal) {
-	g := chanGuardFrom(sess.Context())
-	model := guard(m, s.log, sess)
-	endName, endSeq := inputEnd()
-	input, endInput := filterInput(sess, endSeq)
+	ch := defence.ChannelOf(sess)
+	live := ch.Session()
+	model := recoverModel(m, s.log, sess)
+	endName, endSeq := defence.InputEnd()
+	input, endInput := defence.FilterInput(sess, endSeq)
 	defer func() { _ = input.Close() }()
 
-	var (
-		p *tea.Program
-		// The kill timer holds the program: once Run has returned (ran is
-		// set), finish must not start one, or a session that ended by itself
-		// just as its connection closed would keep its program, model and
-		// screen buffers in memory until the timer fired.
-		killMu sync.Mutex
-		kill   *time.Timer
-		ran    bool
-		// gone is set when the connection has ended. Nobody is left to see
-		// a last frame or a restored terminal then, so once the input has
-		// ended the program is stopped through its context, which skips
-		// them: drawing the whole screen once more for nobody was a tenth
-		// of the CPU a session costs.
-		gone atomic.Bool
-	)
+	var p *tea.Program
+	// The kill timer stops a program whose input does not end. It is armed by
+	// finish, at most once, and never after Run has returned: a session that
+	// ended by itself just as its connection closed would otherwise keep its
+	// program, model and screen buffers in memory until the timer fired.
+	kill := time.AfterFunc(inputDrainTimeout, func() {
+		s.log.Warn("session input did not end; program killed", "remote", sess.RemoteAddr().String())
+		p.Kill()
+	})
+	kill.Stop()
+	var finishing sync.Once
+	finish := func() {
+		finishing.Do(func() {
+			endInput()
+			kill.Reset(inputDrainTimeout)
+		})
+	}
 	stopCtx, stop := context.WithCancel(context.Background())
 	defer stop()
-	finish := sync.OnceFunc(func() {
-		endInput()
-		killMu.Lock()
-		defer killMu.Unlock()
-		if ran {
-			return
-		}
-		kill = time.AfterFunc(inputDrainTimeout, func() {
-			s.log.Warn("session input did not end; program killed", "remote", sess.RemoteAddr().String())
-			p.Kill()
-		})
-	})
 	p = tea.NewProgram(model,
 		tea.WithInput(input),
 		tea.WithOutput(sess),
@@ -116,7 +98,12 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, term visitorTerminal) {
 				return nil
 			case tea.CapabilityMsg:
 				if msg.Content == endName { // every input event has been delivered
-					if gone.Load() {
+					if sess.Context().Err() != nil {
+						// The connection has ended: nobody is left to see a
+						// last frame or a restored terminal, so the program
+						// stops through its context, which skips them
+						// (drawing the whole screen once more for nobody was
+						// a tenth of the CPU a session costs).
 						stop()
 						return nil
 					}
@@ -127,53 +114,40 @@ func (s *Server) runTUI(sess ssh.Session, m tea.Model, term visitorTerminal) {
 		}),
 	)
 	// The connection's end ends the program the same way.
-	defer context.AfterFunc(sess.Context(), func() {
-		gone.Store(true)
-		finish()
-	})()
-	defer func() {
-		killMu.Lock()
-		ran = true
-		if kill != nil {
-			kill.Stop()
-		}
-		killMu.Unlock()
-	}()
+	defer context.AfterFunc(sess.Context(), finish)()
 	model.state.quit = p.Quit
-	live := g.live.Load()
-	if !live.setProgram(p) {
-		_, _ = io.WriteString(sess, live.farewellText())
+	if !live.StartTUI(p.Quit) {
+		_, _ = io.WriteString(sess, live.Farewell())
 		return
 	}
-	// The idle clock starts with the TUI, and from now on there is a TUI to
-	// warn before a timeout.
-	live.g.touch()
-	live.g.check()
-	go feedProgram(stopCtx, g, live, p, term.width, term.height)
+	go feedProgram(stopCtx, ch, live, p, term.width, term.height)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		s.log.Warn("session ended with error", "remote", sess.RemoteAddr().String(), "err", err)
 	}
+	// From now on finish does nothing, so no kill timer holds the program.
+	finishing.Do(endInput)
+	kill.Stop()
 	// After Run the terminal is restored, so this lands on the visitor's own
 	// screen.
-	_, _ = io.WriteString(sess, live.farewellText())
+	_, _ = io.WriteString(sess, live.Farewell())
 }
 
 // feedProgram passes what happens to the session from outside to its program,
 // one message at a time and in order: window changes, only the latest and at
 // most resizeRate a second after a burst; and footer notices, only the latest.
-func feedProgram(ctx context.Context, g *chanGuard, l *liveSession, p *tea.Program, width, height int) {
+func feedProgram(ctx context.Context, ch *defence.Channel, l *defence.Session, p *tea.Program, width, height int) {
 	lim := rate.NewLimiter(resizeRate, resizeBurst)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-l.noticed:
-			p.Send(views.NoticeMsg{Text: l.currentNotice()})
-		case <-g.winWake:
+		case <-l.Noticed():
+			p.Send(views.NoticeMsg{Text: l.Notice()})
+		case <-ch.WindowChanged():
 			if lim.Wait(ctx) != nil {
 				return
 			}
-			w, h := clampWindow(g.window())
+			w, h := defence.ClampWindow(ch.Window())
 			if w == width && h == height {
 				continue
 			}
@@ -193,7 +167,7 @@ type visitorTerminal struct {
 }
 
 func terminalOf(sess ssh.Session, pty ssh.Pty) visitorTerminal {
-	w, h := clampWindow(pty.Window)
+	w, h := defence.ClampWindow(pty.Window)
 	env := append(sess.Environ(), "TERM="+pty.Term)
 	return visitorTerminal{width: w, height: h, env: env, profile: colorProfile(env)}
 }
@@ -222,34 +196,30 @@ func colorProfile(env []string) colorprofile.Profile {
 	return p
 }
 
-func clampWindow(w ssh.Window) (width, height int) {
-	return min(max(w.Width, 0), maxWindowWidth), min(max(w.Height, 0), maxWindowHeight)
-}
-
-// guarded wraps the session's model so that a panic in Update or View is logged
-// with the session it happened in and ends that session alone, instead of being
-// printed to the server's stderr by Bubble Tea's own handler.
-type guarded struct {
+// safeModel wraps the session's model so that a panic in Update or View is
+// logged with the session it happened in and ends that session alone, instead
+// of being printed to the server's stderr by Bubble Tea's own handler.
+type safeModel struct {
 	inner tea.Model
 	log   *log.Logger
 	sess  ssh.Session
-	state *guardState
+	state *safeModelState
 }
 
-// guardState is shared by every copy of a guarded model.
-type guardState struct {
+// safeModelState is shared by every copy of a safeModel.
+type safeModelState struct {
 	once sync.Once
 	quit func() // the program's Quit, set once the program exists
 }
 
-func guard(m tea.Model, logger *log.Logger, sess ssh.Session) guarded {
-	return guarded{inner: m, log: logger, sess: sess, state: &guardState{}}
+func recoverModel(m tea.Model, logger *log.Logger, sess ssh.Session) safeModel {
+	return safeModel{inner: m, log: logger, sess: sess, state: &safeModelState{}}
 }
 
 // report logs the first panic of the session and makes the program quit. Quit is
 // sent from another goroutine because View runs on the program's event loop,
 // which would otherwise wait on itself.
-func (g guarded) report(r any) {
+func (g safeModel) report(r any) {
 	g.state.once.Do(func() {
 		logPanic(g.log, g.sess, r)
 		if g.state.quit != nil {
@@ -259,7 +229,7 @@ func (g guarded) report(r any) {
 }
 
 // Init starts the wrapped model.
-func (g guarded) Init() (cmd tea.Cmd) {
+func (g safeModel) Init() (cmd tea.Cmd) {
 	defer func() {
 		if r := recover(); r != nil {
 			g.report(r)
@@ -270,7 +240,7 @@ func (g guarded) Init() (cmd tea.Cmd) {
 }
 
 // Update passes msg to the wrapped model; after a panic the session quits.
-func (g guarded) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
+func (g safeModel) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	defer func() {
 		if r := recover(); r != nil {
 			g.report(r)
@@ -283,7 +253,7 @@ func (g guarded) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 }
 
 // View renders the wrapped model; after a panic it shows an apology instead.
-func (g guarded) View() (v tea.View) {
+func (g safeModel) View() (v tea.View) {
 	defer func() {
 		if r := recover(); r != nil {
 			g.report(r)

@@ -53,6 +53,19 @@ func Poll(cond func() bool) bool {
 	return true
 }
 
+// Returns runs wait, which blocks until something ends, and reports whether
+// it returned within WaitTimeout, and with which error.
+func Returns(wait func() error) (returned bool, err error) {
+	done := make(chan error, 1)
+	go func() { done <- wait() }()
+	select {
+	case err := <-done:
+		return true, err
+	case <-time.After(WaitTimeout):
+		return false, nil
+	}
+}
+
 // WaitFor polls cond and fails the test if it does not hold within WaitTimeout.
 func WaitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()

@@ -1,10 +1,7 @@
-package server
+package defence
 
 import (
-	"context"
-	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"charm.land/ssh"
@@ -23,74 +20,95 @@ const (
 	maxPixels    = 1 << 14 // pixel sizes are passed on but never used
 )
 
-type chanGuardKey struct{}
+// MaxCommandLen bounds the command a visitor may send. Every command sshresume
+// knows is a word or a few; anything longer is refused before it is split.
+const MaxCommandLen = 1024
 
-// chanGuard is the server's side of one session channel: it filters the
-// client's requests and holds the latest window size for the TUI.
-type chanGuard struct {
-	conn *connGuard
-	log  func(msg string, kv ...any)
+// Window sizes are chosen by the client, and the renderer allocates a screen
+// buffer of that size, so they are clamped before anything sees them: the
+// request filter clamps pty-req and window-change, ClampWindow is the second
+// line. A session costs about 0.4 MB plus 215 bytes per cell of its window
+// (Bubble Tea keeps two cell buffers) and its first frame about 0.3 µs of CPU
+// per cell, so 320×160 (51,200 cells: about 11 MB and 15 ms) bounds what one
+// session can cost. It is larger than nearly every real terminal; a bigger one
+// shows the resume in its top-left 320×160 cells.
+const (
+	MaxWindowWidth  = 320
+	MaxWindowHeight = 160
+)
 
-	pty  atomic.Bool // a PTY was granted (the connection's one): output is then not activity
-	live atomic.Pointer[liveSession]
-
-	winMu   sync.Mutex
-	win     ssh.Window
-	winWake chan struct{} // one pending wake-up at most
-	envs    int
+// ClampWindow is w's size within MaxWindowWidth × MaxWindowHeight.
+func ClampWindow(w ssh.Window) (width, height int) {
+	return min(max(w.Width, 0), MaxWindowWidth), min(max(w.Height, 0), MaxWindowHeight)
 }
 
-func chanGuardFrom(ctx context.Context) *chanGuard {
-	g, _ := ctx.Value(chanGuardKey{}).(*chanGuard)
-	return g
+type channelKey struct{}
+
+// Channel is the state of one session channel: it filters the client's
+// requests and holds the latest window size for the TUI.
+type Channel struct {
+	conn *Conn
+
+	pty     atomic.Bool // a PTY was granted (the connection's one): output is then not activity
+	session atomic.Pointer[Session]
+
+	win  latest[ssh.Window]
+	envs int // env requests passed on; the filter's alone
 }
+
+// ChannelOf is the channel sess runs on.
+func ChannelOf(sess ssh.Session) *Channel {
+	ch, _ := sess.Context().Value(channelKey{}).(*Channel)
+	return ch
+}
+
+// Session is the running session of the channel, once Track has registered it.
+func (ch *Channel) Session() *Session { return ch.session.Load() }
 
 // sessionContext is the connection's context as one session channel sees it:
-// the same values, plus the channel's own guard.
+// the same values, plus the channel.
 type sessionContext struct {
 	ssh.Context
-	g *chanGuard
+	ch *Channel
 }
 
-// Value returns the channel's guard for its key and the connection's values
-// otherwise.
+// Value returns the channel for its key and the connection's values otherwise.
 func (c *sessionContext) Value(key any) any {
-	if key == (chanGuardKey{}) {
-		return c.g
+	if key == (channelKey{}) {
+		return c.ch
 	}
 	return c.Context.Value(key)
 }
 
-// sessionChannel accepts a session channel, at most maxSessionsPerConn at once
-// per connection, and hands it to charm.land/ssh's session handling with its
-// requests filtered.
-func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
-	cg := connGuardFrom(ctx)
-	if cg == nil || s.closing.Load() {
-		_ = nc.Reject(gossh.ResourceShortage, "the server is restarting")
+// SessionChannel is the server's handler of "session" channels: it accepts
+// at most maxSessionsPerConn at once per connection, and hands each to
+// charm.land/ssh's session handling with its requests filtered.
+func (g *Gate) SessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
+	c := connFrom(ctx)
+	if c == nil || g.Closing() {
+		g.refused(Restarting, conn.RemoteAddr().String())
+		_ = nc.Reject(gossh.ResourceShortage, g.told[Restarting])
 		return
 	}
-	if !cg.openChannel() {
-		_ = nc.Reject(gossh.ResourceShortage, fmt.Sprintf("at most %d sessions per connection", maxSessionsPerConn))
+	if !c.openChannel() {
+		g.refused(TooManySessions, c.remote)
+		_ = nc.Reject(gossh.ResourceShortage, g.told[TooManySessions])
 		return
 	}
-	g := &chanGuard{
-		conn:    cg,
-		winWake: make(chan struct{}, 1),
-		log: func(msg string, kv ...any) {
-			s.log.Debug(msg, append([]any{"remote", cg.remote}, kv...)...)
-		},
-	}
+	ch := &Channel{conn: c, win: newLatest[ssh.Window]()}
 	// DefaultSessionHandler returns once the channel's requests have ended,
-	// so the filter no longer changes g.pty.
-	defer func() { cg.closeChannel(g.pty.Load()) }()
-	ssh.DefaultSessionHandler(srv, conn, filteredChannel{NewChannel: nc, g: g}, &sessionContext{Context: ctx, g: g})
+	// so the filter no longer changes ch.pty.
+	defer func() { c.closeChannel(ch.pty.Load()) }()
+	ssh.DefaultSessionHandler(srv, conn, filteredChannel{NewChannel: nc, ch: ch}, &sessionContext{Context: ctx, ch: ch})
 }
 
-// filteredChannel passes the channel's requests through its guard.
+// refused refuses a request of the channel for r.
+func (ch *Channel) refused(r Reason, kv ...any) { ch.conn.g.refused(r, ch.conn.remote, kv...) }
+
+// filteredChannel passes the channel's requests through its filter.
 type filteredChannel struct {
 	gossh.NewChannel
-	g *chanGuard
+	ch *Channel
 }
 
 // Accept accepts the channel and starts filtering its requests.
@@ -100,38 +118,38 @@ func (f filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) 
 		return nil, nil, err
 	}
 	out := make(chan *gossh.Request)
-	go f.g.filter(reqs, out)
-	return &guardedChannel{Channel: ch, g: f.g}, out, nil
+	go f.ch.filter(reqs, out)
+	return &activeChannel{Channel: ch, ch: f.ch}, out, nil
 }
 
-// guardedChannel counts the visitor's input, and an export's output, as activity.
-type guardedChannel struct {
+// activeChannel counts the visitor's input, and an export's output, as activity.
+type activeChannel struct {
 	gossh.Channel
-	g *chanGuard
+	ch *Channel
 }
 
 // Read reads the visitor's input.
-func (c *guardedChannel) Read(p []byte) (int, error) {
+func (c *activeChannel) Read(p []byte) (int, error) {
 	n, err := c.Channel.Read(p)
 	if n > 0 {
-		c.g.conn.touch()
+		c.ch.conn.touch()
 	}
 	return n, err
 }
 
 // Write writes output. An export that makes progress is active; a TUI's
 // redraws are not, or an idle TUI would never time out.
-func (c *guardedChannel) Write(p []byte) (int, error) {
+func (c *activeChannel) Write(p []byte) (int, error) {
 	n, err := c.Channel.Write(p)
-	if n > 0 && !c.g.pty.Load() {
-		c.g.conn.touch()
+	if n > 0 && !c.ch.pty.Load() {
+		c.ch.conn.touch()
 	}
 	return n, err
 }
 
 // filter passes on the requests a resume needs, checked and bounded, answers the
 // rest with "no", and keeps window changes for the TUI.
-func (g *chanGuard) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) {
+func (ch *Channel) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) {
 	defer close(out)
 	started := false // a shell or exec request was passed on
 	for req := range in {
@@ -140,33 +158,36 @@ func (g *chanGuard) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) 
 		case "pty-req":
 			payload, win, ok := checkPtyRequest(req.Payload)
 			switch {
-			case !ok || started || g.pty.Load():
-				g.log("pty request refused", "term", clean(ptyTerm(req.Payload), 64))
-			case !g.conn.acquirePTY():
-				g.log("pty request refused", "term", clean(ptyTerm(req.Payload), 64), "reason", "one terminal per connection")
+			case !ok || started || ch.pty.Load():
+				ch.refused(PtyRefused, "term", Clean(ptyTerm(req.Payload), 64))
+			case !ch.conn.acquirePTY():
+				ch.refused(PtyRefused, "term", Clean(ptyTerm(req.Payload), 64), "detail", "one terminal per connection")
 			default:
 				req.Payload = payload
-				g.setWindow(win)
-				g.pty.Store(true)
+				ch.setWindow(win)
+				ch.pty.Store(true)
 				forward = true
 			}
 		case "window-change":
 			win, ok := checkWindowChange(req.Payload)
 			if ok {
-				g.setWindow(win)
-				g.conn.touch()
+				ch.setWindow(win)
+				ch.conn.touch()
 			}
 			_ = req.Reply(ok, nil)
 			continue
 		case "env":
 			key, ok := checkEnv(req.Payload)
-			if ok && g.envs < maxEnvVars {
-				g.envs++
+			if ok && ch.envs < maxEnvVars {
+				ch.envs++
 				forward = true
 			} else {
-				g.log("env request refused", "key", clean(key, maxEnvKeyLen))
+				ch.refused(EnvRefused, "key", Clean(key, maxEnvKeyLen))
 			}
 		case "shell":
+			if started {
+				ch.refused(RequestRefused, "type", "shell")
+			}
 			forward, started = !started, true
 		case "exec":
 			payload, ok := boundCommand(req.Payload)
@@ -174,12 +195,12 @@ func (g *chanGuard) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) 
 				req.Payload = payload
 				forward, started = true, true
 			} else {
-				g.log("exec request refused")
+				ch.refused(ExecRefused)
 			}
 		default:
 			// subsystem (sftp, scp), auth-agent-req@openssh.com, x11-req,
 			// signal, break and anything else: nothing a resume needs.
-			g.log("session request refused", "type", clean(req.Type, 64))
+			ch.refused(RequestRefused, "type", Clean(req.Type, 64))
 		}
 		if !forward {
 			_ = req.Reply(false, nil)
@@ -187,31 +208,21 @@ func (g *chanGuard) filter(in <-chan *gossh.Request, out chan<- *gossh.Request) 
 		}
 		select {
 		case out <- req:
-		case <-g.conn.ctx.Done():
+		case <-ch.conn.ctx.Done():
 			_ = req.Reply(false, nil)
 		}
 	}
 }
 
-// setWindow records the latest window size and wakes the TUI, which reads
-// only the latest: a storm of window changes costs at most one resize per
-// frame, never a queue.
-func (g *chanGuard) setWindow(w ssh.Window) {
-	g.winMu.Lock()
-	g.win = w
-	g.winMu.Unlock()
-	select {
-	case g.winWake <- struct{}{}:
-	default:
-	}
-}
+// setWindow records the latest window size and wakes the TUI: a storm of
+// window changes costs at most one resize per frame, never a queue.
+func (ch *Channel) setWindow(w ssh.Window) { ch.win.set(w, nil) }
 
-// window returns the latest window size.
-func (g *chanGuard) window() ssh.Window {
-	g.winMu.Lock()
-	defer g.winMu.Unlock()
-	return g.win
-}
+// WindowChanged is signalled when the window size changes; Window is the latest.
+func (ch *Channel) WindowChanged() <-chan struct{} { return ch.win.wake }
+
+// Window returns the latest window size.
+func (ch *Channel) Window() ssh.Window { return ch.win.get() }
 
 // ptyRequest is the payload of a "pty-req" (RFC 4254 §6.2).
 type ptyRequest struct {
@@ -272,7 +283,7 @@ func checkWindowChange(payload []byte) (ssh.Window, bool) {
 }
 
 func clampDims(w, h uint32) (uint32, uint32) {
-	return min(w, maxWindowWidth), min(h, maxWindowHeight)
+	return min(w, MaxWindowWidth), min(h, MaxWindowHeight)
 }
 
 // validTerm reports whether t looks like a terminal type name: short, and only
@@ -333,7 +344,7 @@ func allowedEnv(key string) bool {
 }
 
 // boundCommand cuts the command of an exec request to MaxCommandLen+1 bytes:
-// long enough for route to see that it is too long and say so, short enough
+// long enough for the server's router to see that it is too long and say so, short enough
 // that nothing (the log included) ever handles more. A malformed payload is
 // refused: charm.land/ssh would run it as a shell.
 func boundCommand(payload []byte) ([]byte, bool) {

@@ -1,65 +1,16 @@
-package server
+package defence
 
 import (
-	"encoding/binary"
-	"io"
 	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"charm.land/ssh"
 	"github.com/pires/go-proxyproto"
 	"golang.org/x/time/rate"
 )
-
-// Refusals happen before the SSH handshake and cost no cryptography. The client
-// is told why twice: in a line before the SSH identification (RFC 4253 §4.2;
-// OpenSSH shows it with -v) and in an unencrypted SSH_MSG_DISCONNECT right
-// after it, which OpenSSH prints as "Received disconnect from HOST: 12: ...".
-const (
-	msgBusy      = "sshresume: the server is busy; please try again in a minute."
-	msgTooMany   = "sshresume: too many connections from your address; close some and try again."
-	msgRate      = "sshresume: too many new connections from your address; please wait a minute."
-	msgRestarted = "sshresume: the server is restarting; please reconnect in a moment."
-)
-
-// sshVersion is the software version of the server's SSH identification,
-// "SSH-2.0-sshresume".
-const sshVersion = "sshresume"
-
-// refusal is what a refused client receives: msg as a line, the server's
-// identification, and a disconnect packet with reason SSH_DISCONNECT_TOO_MANY_
-// CONNECTIONS (12).
-func refusal(msg string) []byte {
-	b := []byte(msg + "\r\nSSH-2.0-" + sshVersion + "\r\n")
-	// byte SSH_MSG_DISCONNECT, uint32 reason, string description, string language
-	payload := []byte{1, 0, 0, 0, 12}
-	payload = binary.BigEndian.AppendUint32(payload, uint32(len(msg)))
-	payload = append(payload, msg...)
-	payload = binary.BigEndian.AppendUint32(payload, 0)
-	// The unencrypted binary packet (RFC 4253 §6): the whole packet is a
-	// multiple of 8 bytes with at least 4 bytes of padding.
-	pad := 8 - (5+len(payload))%8
-	if pad < 4 {
-		pad += 8
-	}
-	b = binary.BigEndian.AppendUint32(b, uint32(1+len(payload)+pad))
-	b = append(b, byte(pad))
-	b = append(b, payload...)
-	return append(b, make([]byte, pad)...)
-}
-
-// refusal counters, by reason.
-const (
-	refusedBusy = iota
-	refusedPerIP
-	refusedRate
-	refusedProxy
-	refusedReasons
-)
-
-var refusalNames = [refusedReasons]string{"busy", "per_ip", "rate", "no_proxy_header"}
 
 // maxRefusers bounds the goroutines that are telling refused clients why, so
 // that a flood of refused connections costs a bounded amount of memory; past
@@ -83,8 +34,7 @@ type admission struct {
 	rate     rate.Limit // per address, 0 for none
 	burst    int
 
-	open     atomic.Int64 // connections accepted and not yet closed
-	refused  [refusedReasons]atomic.Int64
+	open     atomic.Int64  // connections accepted and not yet closed
 	refusers chan struct{} // semaphore of maxRefusers
 
 	mu        sync.Mutex
@@ -103,7 +53,7 @@ type ipState struct {
 // them cheaper.
 const retellAfter = time.Second
 
-func newAdmission(cfg Config) *admission {
+func newAdmission(cfg *Limits) *admission {
 	a := &admission{
 		maxConns: cfg.MaxConns,
 		maxPerIP: cfg.MaxConnsPerIP,
@@ -112,18 +62,18 @@ func newAdmission(cfg Config) *admission {
 		ips:      make(map[string]*ipState),
 	}
 	if a.burst == 0 {
-		a.burst = defaultMaxConnsPerIP
+		a.burst = DefaultMaxConnsPerIP
 	}
-	if cfg.ConnRatePerIP > 0 {
-		a.rate = rate.Limit(float64(cfg.ConnRatePerIP) / 60)
+	if cfg.ConnsPerMinute > 0 {
+		a.rate = rate.Limit(float64(cfg.ConnsPerMinute) / 60)
 	}
 	return a
 }
 
 // acquireIP counts a new connection from key, or returns the refusal reason and
-// the message to tell the client, empty if it was told a moment ago. release
+// whether to tell the client why (not if it was told a moment ago). release
 // must be called exactly once when an admitted connection closes.
-func (a *admission) acquireIP(key string, now time.Time) (release func(), reason int, msg string) {
+func (a *admission) acquireIP(key string, now time.Time) (release func(), reason Reason, tell bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if now.Sub(a.lastSweep) > time.Minute || len(a.ips) >= maxTrackedIPs {
@@ -137,18 +87,18 @@ func (a *admission) acquireIP(key string, now time.Time) (release func(), reason
 		}
 		a.ips[key] = st
 	}
-	tell := func(msg string) string {
+	retell := func() bool {
 		if now.Sub(st.toldAt) < retellAfter {
-			return ""
+			return false
 		}
 		st.toldAt = now
-		return msg
+		return true
 	}
 	if a.maxPerIP > 0 && st.open >= a.maxPerIP {
-		return nil, refusedPerIP, tell(msgTooMany)
+		return nil, PerIP, retell()
 	}
 	if st.lim != nil && !st.lim.AllowN(now, 1) {
-		return nil, refusedRate, tell(msgRate)
+		return nil, Rate, retell()
 	}
 	st.open++
 	var once sync.Once
@@ -161,7 +111,7 @@ func (a *admission) acquireIP(key string, now time.Time) (release func(), reason
 				delete(a.ips, key)
 			}
 		})
-	}, -1, ""
+	}, 0, false
 }
 
 // sweepLocked drops the entries that no longer matter: no open connection and a
@@ -190,37 +140,6 @@ func (a *admission) trackedIPs() int {
 	return len(a.ips)
 }
 
-// refuse tells c why it is refused, on a goroutine of its own so that a slow
-// client cannot hold up the caller, then closes it.
-func (a *admission) refuse(c net.Conn, reason int, msg string) {
-	a.refused[reason].Add(1)
-	select {
-	case a.refusers <- struct{}{}:
-	default:
-		_ = c.Close()
-		return
-	}
-	go func() {
-		defer func() { <-a.refusers }()
-		tellAndClose(c, msg)
-	}()
-}
-
-// tellAndClose writes msg to c and closes it gracefully: it half-closes and reads
-// what the client already sent, because closing a socket with unread data
-// resets the connection and the client would never see the message.
-func tellAndClose(c net.Conn, msg string) {
-	defer func() { _ = c.Close() }()
-	_ = c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := c.Write(refusal(msg)); err != nil {
-		return
-	}
-	if tc := tcpConn(c); tc != nil {
-		_ = tc.CloseWrite()
-		_, _ = io.CopyN(io.Discard, tc, 16<<10)
-	}
-}
-
 // tcpConn finds the TCP connection under the wrappers of this package and of
 // go-proxyproto, or nil.
 func tcpConn(c net.Conn) *net.TCPConn {
@@ -232,7 +151,7 @@ func tcpConn(c net.Conn) *net.TCPConn {
 			c = cc.Conn
 		case *proxyproto.Conn:
 			c = cc.Raw()
-		case *connGuard:
+		case *Conn:
 			c = cc.Conn
 		default:
 			return nil
@@ -269,7 +188,7 @@ func ipKey(addr net.Addr) string {
 // buffer is spent on the connection.
 type limitListener struct {
 	net.Listener
-	a *admission
+	g *Gate
 }
 
 // Accept returns the next connection within the cap; connections over it are
@@ -280,12 +199,13 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n := l.a.open.Add(1); l.a.maxConns > 0 && n > int64(l.a.maxConns) {
-			l.a.open.Add(-1)
-			l.a.refuse(c, refusedBusy, msgBusy)
+		a := l.g.adm
+		if n := a.open.Add(1); a.maxConns > 0 && n > int64(a.maxConns) {
+			a.open.Add(-1)
+			l.g.refuseAtAccept(c, Busy)
 			continue
 		}
-		return &countedConn{Conn: c, a: l.a}, nil
+		return &countedConn{Conn: c, a: a}, nil
 	}
 }
 
@@ -318,4 +238,72 @@ func proxyListener(l net.Listener) net.Listener {
 		},
 		ReadHeaderTimeout: proxyHeaderTimeout,
 	}
+}
+
+// Listener wraps l: the total cap applies as connections are accepted and,
+// with Limits.ProxyProtocol, every connection must start with a PROXY header.
+// Until stop is closed, refusals are reported once per period.
+func (g *Gate) Listener(l net.Listener, stop <-chan struct{}, period time.Duration) net.Listener {
+	go g.reportRefusals(stop, period)
+	var wrapped net.Listener = &limitListener{Listener: l, g: g}
+	if g.lim.ProxyProtocol {
+		wrapped = proxyListener(wrapped)
+	}
+	return wrapped
+}
+
+// refuseAtAccept refuses a connection as it is accepted, telling it why on a
+// goroutine of its own so that a slow client cannot hold up the accept loop.
+func (g *Gate) refuseAtAccept(c net.Conn, r Reason) {
+	g.refused(r, c.RemoteAddr().String())
+	select {
+	case g.adm.refusers <- struct{}{}:
+	default:
+		_ = c.Close()
+		return
+	}
+	go func() {
+		defer func() { <-g.adm.refusers }()
+		tellAndClose(c, g.told[r])
+	}()
+}
+
+type connKey struct{}
+
+// Admit is the server's ConnCallback: it runs for every accepted connection
+// before the SSH handshake, applies the per-address cap and rate (on the
+// address from the PROXY header, if that is on) and wraps the connection in
+// its Conn, or refuses it and returns nil.
+func (g *Gate) Admit(ctx ssh.Context, c net.Conn) net.Conn {
+	if g.Closing() {
+		g.refused(Restarting, c.RemoteAddr().String())
+		tellAndClose(c, g.told[Restarting])
+		return nil
+	}
+	if pc, ok := c.(*proxyproto.Conn); ok && pc.ProxyHeader() == nil {
+		// No valid header within proxyHeaderTimeout: not our load balancer.
+		g.refused(NoProxyHeader, pc.Raw().RemoteAddr().String())
+		return nil
+	}
+	release, reason, tell := g.adm.acquireIP(ipKey(c.RemoteAddr()), time.Now())
+	if release == nil {
+		g.refused(reason, c.RemoteAddr().String())
+		if tell {
+			tellAndClose(c, g.told[reason])
+		}
+		return nil // if not told: told a moment ago; charm.land/ssh closes it
+	}
+	cn := newConn(g, c, release)
+	ctx.SetValue(connKey{}, cn)
+	g.mu.Lock()
+	closing := g.Closing()
+	if !closing {
+		g.conns[cn] = struct{}{}
+	}
+	g.mu.Unlock()
+	if closing {
+		_ = cn.Close()
+		return nil
+	}
+	return cn
 }

@@ -1,4 +1,4 @@
-package server
+package defence
 
 import (
 	"context"
@@ -128,10 +128,10 @@ func (f *inputFilter) keep(rest []byte) {
 // passes without more.
 func (f *inputFilter) waiting() bool { return len(f.pending) > 0 }
 
-// filterInput returns a reader of src's input as filtered by an inputFilter.
+// FilterInput returns a reader of src's input as filtered by an inputFilter.
 // When src ends or end is called, the reader returns endSeq and then io.EOF;
 // closing it ends the filter.
-func filterInput(src io.Reader, endSeq string) (r io.ReadCloser, end func()) {
+func FilterInput(src io.Reader, endSeq string) (r io.ReadCloser, end func()) {
 	pr, pw := io.Pipe()
 	ended := make(chan struct{})
 	go pumpInput(src, pw, endSeq, ended)
@@ -208,11 +208,11 @@ func (f *inputFilter) end(dst *io.PipeWriter, endSeq string) {
 // pasteEnd ends a bracketed paste.
 const pasteEnd = "\x1b[201~"
 
-// inputEnd returns a name for the end of a session's input, and the terminal
+// InputEnd returns a name for the end of a session's input, and the terminal
 // reply that carries it: an XTGETTCAP answer, which Bubble Tea delivers as a
 // tea.CapabilityMsg with the name. The name is random, so a visitor cannot
 // send it.
-func inputEnd() (name, seq string) {
+func InputEnd() (name, seq string) {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	name = "sshresume-input-end-" + hex.EncodeToString(b)

@@ -1,19 +1,15 @@
-package server
+package defence
 
 import (
 	"bytes"
-	"io"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/ssh"
 	uv "github.com/charmbracelet/ultraviolet"
 	gossh "golang.org/x/crypto/ssh"
-
-	"github.com/sshresume/sshresume/internal/testkit"
 )
 
 // filtered runs the input filter over chunks, deciding what is pending at the
@@ -84,11 +80,11 @@ func TestCheckPtyRequest(t *testing.T) {
 		return gossh.Marshal(ptyRequest{Term: term, Columns: w, Rows: h, WidthPixels: 1 << 30, HeightPixels: 7, Modes: modes})
 	}
 	payload, win, ok := checkPtyRequest(req("xterm-256color", 65535, 65535, "\x00"))
-	if !ok || win.Width != maxWindowWidth || win.Height != maxWindowHeight || win.WidthPixels != maxPixels || win.HeightPixels != 7 {
+	if !ok || win.Width != MaxWindowWidth || win.Height != MaxWindowHeight || win.WidthPixels != maxPixels || win.HeightPixels != 7 {
 		t.Errorf("huge window: ok=%v %+v", ok, win)
 	}
 	var back ptyRequest
-	if err := gossh.Unmarshal(payload, &back); err != nil || back.Columns != maxWindowWidth || back.Term != "xterm-256color" {
+	if err := gossh.Unmarshal(payload, &back); err != nil || back.Columns != MaxWindowWidth || back.Term != "xterm-256color" {
 		t.Errorf("rewritten payload %+v, %v", back, err)
 	}
 	for name, p := range map[string][]byte{
@@ -138,9 +134,7 @@ func TestIPKey(t *testing.T) {
 }
 
 func TestAdmissionForgetsIdleAddresses(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.ConnRatePerIP = 60
-	a := newAdmission(cfg)
+	a := newAdmission(&Limits{MaxConnsPerIP: DefaultMaxConnsPerIP, ConnsPerMinute: 60})
 	now := time.Now()
 	for i := range 1000 {
 		release, _, _ := a.acquireIP(net.IPv4(10, 0, byte(i>>8), byte(i)).String(), now)
@@ -156,64 +150,4 @@ func TestAdmissionForgetsIdleAddresses(t *testing.T) {
 		t.Errorf("%d addresses tracked after the sweep, want 1", n)
 	}
 	release()
-}
-
-func TestExportNotCutWhileItWrites(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.IdleTimeout = 500 * time.Millisecond
-	s, _ := newTestServer(t, cfg)
-	s.ssh.Handler = s.chain(func(sess ssh.Session) {
-		switch sess.RawCommand() {
-		case "slow": // writes for more than two idle timeouts, a line every 100ms
-			for range 12 {
-				_, _ = sess.Write([]byte("line\n"))
-				time.Sleep(100 * time.Millisecond)
-			}
-			_, _ = sess.Write([]byte("end\n"))
-		case "silent": // writes nothing for longer than the idle timeout
-			<-sess.Context().Done()
-		}
-	})
-	addr := serveTest(t, s)
-	out, err := testkit.NewSession(t, testkit.Dial(t, addr, s.PublicKey())).Output("slow")
-	if err != nil || !strings.HasSuffix(string(out), "end\n") {
-		t.Errorf("slow export: %v, %q", err, out)
-	}
-	done := make(chan error, 1)
-	silent := testkit.NewSession(t, testkit.Dial(t, addr, s.PublicKey()))
-	go func() { done <- silent.Run("silent") }()
-	select {
-	case <-done:
-	case <-time.After(testkit.WaitTimeout):
-		t.Error("a silent export was never cut")
-	}
-}
-
-func TestSilentConnectionsClosedEarly(t *testing.T) {
-	s, _ := newTestServer(t, DefaultConfig())
-	s.silentTimeout = 300 * time.Millisecond
-	addr := serveTest(t, s)
-	silent, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = silent.Close() }()
-	talking, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = talking.Close() }()
-	if _, err := talking.Write([]byte("SSH-2.0-slow\r\n")); err != nil {
-		t.Fatal(err)
-	}
-	_ = silent.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.Copy(io.Discard, silent); err != nil {
-		t.Fatalf("silent connection: %v, want it closed", err)
-	}
-	// The client that spoke is still in its handshake, which may take a minute.
-	_ = talking.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-	_, err = io.Copy(io.Discard, talking)
-	if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
-		t.Errorf("a client that sent its identification was cut off: %v", err)
-	}
 }
