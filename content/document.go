@@ -20,7 +20,7 @@ type Document struct {
 
 // Section is one titled part of the resume, such as work experience.
 type Section struct {
-	// ID is the stable, lowercase identifier of the section (see SectionIDs).
+	// ID is the stable, lowercase identifier of the section (about, work, projects, ...).
 	ID string
 	// Title is what visitors see: the owner's title if set, else the default.
 	Title string
@@ -47,10 +47,6 @@ type Link struct {
 	URL   string // where it points: "mailto:thw@berkeley.edu"
 }
 
-// SectionIDs lists every section ID in the default reading order. It returns a
-// copy: validation and the section order trust the list.
-func SectionIDs() []string { return slices.Clone(sectionIDs) }
-
 // sectionKinds are the sections a resume can have, in the default reading
 // order: the ID, the title unless the resume renames it, extra names a visitor
 // may use for it in a deep link, and what builds its entries.
@@ -73,6 +69,11 @@ var sectionKinds = []struct {
 	{"references", "References", nil, referenceEntries},
 	{"contact", "Contact", []string{"contacts"}, contactEntries},
 }
+
+// SectionIDs lists every section ID a resume can have, in the default reading
+// order: a fixed set, which the server's metrics use as the values of their
+// section label.
+func SectionIDs() []string { return slices.Clone(sectionIDs) }
 
 var sectionIDs = func() []string {
 	ids := make([]string, len(sectionKinds))

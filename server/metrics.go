@@ -19,11 +19,15 @@ import (
 // counts the format, SetResume the load time. Refusals are counted where the
 // defence's table of refusals is applied (Gate.Refusals).
 
+// sectionFormat is the format label of a section served as plain text ("ssh
+// HOST research", without a terminal).
+const sectionFormat = "section"
+
 // newMetrics makes the server's metrics. The label values are the server's own
 // fixed lists: the export names and help, every section ID, the IDs of the
 // table of refusals.
 func (s *Server) newMetrics() *metrics.Metrics {
-	formats := []string{helpCommand}
+	formats := []string{helpCommand, qrCommand, sectionFormat}
 	for _, e := range content.Exports() {
 		formats = append(formats, e.Name)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/sshresume/sshresume/content"
 	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/server"
+	"github.com/sshresume/sshresume/server/internal/defence"
 )
 
 // metricsConfig is a test configuration with the metrics endpoint on a free
@@ -119,6 +120,7 @@ func TestMetricsCountWhatVisitorsDid(t *testing.T) {
 	// Room for the test's own visitors from 127.0.0.1, whose connections the
 	// server may not have closed yet when the next one comes.
 	cfg.MaxConnsPerIP = 8
+	cfg.MaxSessionlessPerIP = 10 // the held connections meet the per-address cap
 	before := time.Now()
 	ts := startServer(t, cfg)
 	after := time.Now()
@@ -150,9 +152,9 @@ func TestMetricsCountWhatVisitorsDid(t *testing.T) {
 		_ = client.Close()
 	}
 
-	// Seven sessions without a terminal, and what their visitors received.
+	// Eight sessions without a terminal, and what their visitors received.
 	var exported int
-	for _, cmd := range []string{"text", "text", "", "md", "help", "no-such-export", "text extra"} {
+	for _, cmd := range []string{"text", "text", "", "md", "help", "no-such-export", "text extra", second} {
 		out, _, _ := ts.exec(t, cmd)
 		exported += len(out)
 	}
@@ -167,15 +169,15 @@ func TestMetricsCountWhatVisitorsDid(t *testing.T) {
 
 	want := []expectation{
 		{"sshresume_info", []string{"host_key_fingerprint", ts.Fingerprint(), "version", "v1.2.3-test"}, 1},
-		{"sshresume_connections_accepted_total", nil, float64(3 + 7 + cfg.MaxConnsPerIP)},
+		{"sshresume_connections_accepted_total", nil, float64(3 + 8 + cfg.MaxConnsPerIP)},
 		{"sshresume_connections_open", nil, float64(cfg.MaxConnsPerIP)},
 		{"sshresume_sessions_total", []string{"kind", "tui"}, 3},
-		{"sshresume_sessions_total", []string{"kind", "export"}, 7},
+		{"sshresume_sessions_total", []string{"kind", "export"}, 8},
 		{"sshresume_sessions_total", []string{"kind", "web"}, 0},
 		{"sshresume_sessions_open", []string{"kind", "tui"}, 0},
 		{"sshresume_sessions_open", []string{"kind", "export"}, 0},
 		{"sshresume_session_duration_seconds", []string{"kind", "tui"}, 3},
-		{"sshresume_session_duration_seconds", []string{"kind", "export"}, 7},
+		{"sshresume_session_duration_seconds", []string{"kind", "export"}, 8},
 		{"sshresume_first_frame_seconds", nil, 3},
 		{"sshresume_exports_total", []string{"format", "text"}, 3},
 		{"sshresume_exports_total", []string{"format", "md"}, 1},
@@ -183,6 +185,8 @@ func TestMetricsCountWhatVisitorsDid(t *testing.T) {
 		{"sshresume_exports_total", []string{"format", "vcard"}, 0},
 		{"sshresume_exports_total", []string{"format", "help"}, 1},
 		{"sshresume_exports_total", []string{"format", "unknown"}, 2},
+		{"sshresume_exports_total", []string{"format", "section"}, 1},
+		{"sshresume_exports_total", []string{"format", "qr"}, 0},
 		// The first section: opened by the first session and again with 1, and
 		// by the link to nothing.
 		{"sshresume_section_views_total", []string{"section", first}, 3},
@@ -194,16 +198,13 @@ func TestMetricsCountWhatVisitorsDid(t *testing.T) {
 		{"sshresume_session_sent_bytes_total", []string{"kind", "export"}, float64(exported)},
 		{"sshresume_resume_reloads_total", []string{"result", "success"}, 0},
 	}
-	// One refusal, and nothing else refused; the deadlines (silent,
-	// no_session, idle, max_session) depend on how slow the machine is.
-	for _, reason := range refusalReasons {
-		n := 0.0
-		if reason == "per_ip" {
-			n = 1
-		}
-		if !slices.Contains([]string{"silent", "no_session", "idle", "max_session"}, reason) {
-			want = append(want, expectation{"sshresume_refusals_total", []string{"reason", reason}, n})
-		}
+	// One refusal, and none of the others that the test's visitors could
+	// have met; the deadlines, penalties and budgets depend on how slow the
+	// machine is.
+	want = append(want, expectation{"sshresume_refusals_total", []string{"reason", "per_ip"}, 1})
+	for _, reason := range []string{"busy", "rate", "no_proxy_header", "restarting", "too_many_sessions",
+		"pty_refused", "env_refused", "exec_refused", "request_refused", "command_too_long"} {
+		want = append(want, expectation{"sshresume_refusals_total", []string{"reason", reason}, 0})
 	}
 	if slices.Contains([]string{first, second, third}, linked) {
 		t.Fatal("the test needs four different sections")
@@ -318,9 +319,9 @@ func TestMetricsLabelsComeFromTheServer(t *testing.T) {
 	doc := defaultResume(t).Document()
 	allowed := map[string][]string{
 		"kind":                 {"tui", "export", "web"},
-		"format":               append([]string{"help", "unknown"}, exportNames()...),
+		"format":               append([]string{"help", "qr", "section", "unknown"}, exportNames()...),
 		"section":              append(content.SectionIDs(), "other"),
-		"reason":               refusalReasons,
+		"reason":               refusalReasons(),
 		"result":               {"found", "not_found", "success", "failure"},
 		"version":              {"v1.2.3-test"},
 		"host_key_fingerprint": {ts.Fingerprint()},
@@ -347,8 +348,13 @@ func TestMetricsLabelsComeFromTheServer(t *testing.T) {
 }
 
 // refusalReasons are the IDs of the defence's table of refusals.
-var refusalReasons = []string{"busy", "per_ip", "rate", "no_proxy_header", "restarting", "too_many_sessions", "pty_refused",
-	"env_refused", "exec_refused", "request_refused", "command_too_long", "silent", "no_session", "idle", "max_session"}
+func refusalReasons() []string {
+	var ids []string
+	for _, r := range defence.Reasons() {
+		ids = append(ids, r.String())
+	}
+	return ids
+}
 
 func exportNames() []string {
 	var names []string

@@ -36,6 +36,10 @@ type Server struct {
 	// metrics count what happens (metrics.go); they are served on
 	// cfg.MetricsAddr if it is set.
 	metrics *metrics.Metrics
+	// sshCmd is how visitors reach the server ("ssh resume.example.com"),
+	// for the commands the server shows them; set by Serve, which knows the
+	// port it listens on, before the first connection.
+	sshCmd string
 
 	mu       sync.Mutex
 	listener net.Listener
@@ -63,7 +67,8 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 		gate: defence.New(defence.Limits{
 			Handshake: cfg.HandshakeTimeout, Idle: cfg.IdleTimeout, MaxSession: cfg.MaxSession,
 			MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, ConnsPerMinute: cfg.ConnRatePerIP,
-			ProxyProtocol: cfg.ProxyProtocol,
+			ProxyProtocol:  cfg.ProxyProtocol,
+			MaxSessionless: cfg.MaxSessionless, MaxSessionlessPerIP: cfg.MaxSessionlessPerIP,
 		}, logger),
 	}
 	s.metrics = s.newMetrics()
@@ -137,6 +142,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.debug = dl
 	s.metricsL = ml
 	s.mu.Unlock()
+	s.sshCmd = sshCommand(s.cfg.PublicHost, l.Addr().String())
 	if dl != nil {
 		defer func() { _ = dl.Close() }()
 		go s.serveDebug(dl)
@@ -214,7 +220,10 @@ func (s *Server) Stats() Stats { return s.gate.Stats() }
 func (s *Server) harden(srv *ssh.Server) {
 	srv.ServerConfigCallback = serverConfig
 	srv.ConnCallback = s.admit // the gate's Admit, counted (metrics.go)
-	srv.HandshakeTimeout = s.cfg.HandshakeTimeout
+	// A backstop under the gate's own deadline for connections without a
+	// session, which fires first and so can tell a timeout (which it
+	// penalises) from a client that gives up.
+	srv.HandshakeTimeout = s.cfg.HandshakeTimeout + 5*time.Second
 	if s.cfg.MaxSession > 0 {
 		// A backstop under the gate's own, gentler limit.
 		srv.MaxTimeout = s.cfg.MaxSession + time.Minute
@@ -234,5 +243,5 @@ func (s *Server) harden(srv *ssh.Server) {
 // only that session; the gate's tracking, so that deadlines and shutdown can
 // reach the session; logging; then the handler.
 func (s *Server) chain(h ssh.Handler) ssh.Handler {
-	return recovery(s.log)(s.gate.Track(logging(s.log)(h)))
+	return recovery(s.log)(s.gate.Track(logging(s.log, s.gate)(h)))
 }

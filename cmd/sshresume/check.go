@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -25,22 +24,30 @@ func plural(n int, noun string) string {
 }
 
 // check validates resume files and prints every problem as FILE:LINE:COL: message,
-// then the fields sshresume ignores as notes; "-" reads standard input.
+// the characters the PDF's font cannot draw among them, then notes: fields
+// sshresume ignores, personal details that are public. "-" reads standard input.
 func check(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var pdf pdfFlags
 	fs := newFlagSet("check", stderr)
+	pdf.add(fs, false)
 	fs.Usage = func() {
-		_, _ = fmt.Fprint(stderr, `Usage: sshresume check FILE...
+		_, _ = fmt.Fprint(stderr, `Usage: sshresume check [-pdf-font FILE] FILE...
 
 Checks resume files (JSON or YAML in the JSON Resume schema) and prints every
-problem as FILE:LINE:COL: message. Exit status 0 when every file is valid, 1 when
-one is not. "-" reads the resume from standard input.
+problem as FILE:LINE:COL: message, including each character the PDF's font
+cannot draw. Exit status 0 when every file is valid, 1 when one is not. "-"
+reads the resume from standard input.
+
+Flags (each also read from the environment variable shown):
 `)
+		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := parseFlagsAndArgs(fs, args); err != nil {
+		return err
+	}
+	opts, err := pdf.options()
+	if err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
@@ -49,6 +56,7 @@ one is not. "-" reads the resume from standard input.
 	var failed problemsFound
 	for _, name := range fs.Args() {
 		var notes []content.Problem
+		var r *content.Resume
 		var err error
 		if name == "-" {
 			name = "<stdin>"
@@ -56,9 +64,9 @@ one is not. "-" reads the resume from standard input.
 			if rerr != nil {
 				return fmt.Errorf("read resume: %w", rerr)
 			}
-			_, notes, err = content.Check(name, data)
+			r, notes, err = opts.Check(name, data)
 		} else {
-			_, notes, err = content.Load(name)
+			r, notes, err = opts.Load(name)
 		}
 		var perr *content.Error
 		switch {
@@ -68,6 +76,12 @@ one is not. "-" reads the resume from standard input.
 			failed.problems += len(perr.Problems)
 		case err != nil:
 			return err
+		}
+		if r != nil && len(r.Undrawable()) > 0 {
+			printProblems(stdout, name, r.Undrawable())
+			failed.files++
+			failed.problems += len(r.Undrawable())
+			err = errors.New("undrawable")
 		}
 		printProblems(stdout, name, notes)
 		if err == nil {

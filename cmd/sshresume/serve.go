@@ -24,6 +24,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.DefaultConfig()
 	cfg.Version = buildVersion()
 	var logLevel, logFormat, contentFile string
+	var pdf pdfFlags
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "TCP address to listen on")
 	fs.StringVar(&cfg.HostKeyFile, "host-key-file", cfg.HostKeyFile, "host key file, created if missing; SSHRESUME_HOST_KEY (the key itself, PEM) wins over it")
@@ -35,12 +36,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close sessions after this long without input from the visitor (0: never)")
 	fs.DurationVar(&cfg.MaxSession, "max-session", cfg.MaxSession, "longest a connection may last (0: no limit)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "connections open at once, in total (0: no limit)")
-	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "connections open at once from one address; an IPv6 /64 counts as one (0: no limit)")
+	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "connections open at once from one address; an IPv6 /64 counts as one, a /56 may have twice as many, a /48 four times (0: no limit, and no per-address byte budget)")
+	fs.IntVar(&cfg.MaxSessionless, "max-sessionless", cfg.MaxSessionless, "connections without a running session (in their handshake or after it), in total; when full, a newcomer takes the place of the oldest (0: no separate limit)")
+	fs.IntVar(&cfg.MaxSessionlessPerIP, "max-sessionless-per-ip", cfg.MaxSessionlessPerIP, "connections without a running session from one address, counted as -max-conns-per-ip (0: no limit)")
 	fs.IntVar(&cfg.ConnRatePerIP, "conn-rate-per-ip", cfg.ConnRatePerIP, "new connections per minute from one address, after a burst of -max-conns-per-ip, or of 10 if that is 0 (0: no limit)")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr, "serve Go's profiles (/debug/pprof/) over HTTP on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "serve Prometheus metrics at /metrics over HTTP on this address, e.g. :9091 (empty: off)")
 	fs.BoolVar(&cfg.ProxyProtocol, "proxy-protocol", cfg.ProxyProtocol, "require a PROXY protocol v1/v2 header on every connection and use the client address from it (only behind a load balancer that sends it)")
+	pdf.add(fs, true)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts, err := pdf.options()
+	if err != nil {
 		return err
 	}
 	if pem := os.Getenv("SSHRESUME_HOST_KEY"); pem != "" {
@@ -51,7 +59,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{err}
 	}
 
-	resume, err := loadResume(contentFile, logger)
+	resume, err := loadResume(contentFile, opts, logger)
 	if err != nil {
 		return err
 	}
@@ -59,7 +67,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return explainHostKey(err)
 	}
-	stopReload := reloadOnHangup(contentFile, srv, logger)
+	stopReload := reloadOnHangup(contentFile, opts, srv, logger)
 	defer stopReload()
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -85,12 +93,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 // loadResume reads and validates the resume file at path, or the embedded resume
-// when path is empty. The fields sshresume ignores are logged when logger is set.
-func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
+// when path is empty. The notes (fields sshresume ignores, public personal
+// details) and the characters the PDF cannot draw are logged when logger is
+// set.
+func loadResume(path string, opts content.Options, logger *log.Logger) (*content.Resume, error) {
 	if path == "" {
-		return content.Default()
+		return opts.Default()
 	}
-	r, notes, err := content.Load(path)
+	r, notes, err := opts.Load(path)
 	if perr := (*content.Error)(nil); errors.As(err, &perr) {
 		return nil, fmt.Errorf("%s is not a valid resume (%s):\n%w", path, plural(len(perr.Problems), "problem"), err)
 	}
@@ -99,7 +109,10 @@ func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
 	}
 	if logger != nil {
 		for _, n := range notes {
-			logger.Info("resume field ignored", "at", fmt.Sprintf("%s:%d:%d", path, n.Line, n.Col), "note", n.Message)
+			logger.Info("resume note", "at", fmt.Sprintf("%s:%d:%d", path, n.Line, n.Col), "note", n.Message)
+		}
+		for _, p := range r.Undrawable() {
+			logger.Warn("the PDF shows a character as its code point", "at", fmt.Sprintf("%s:%d:%d", path, p.Line, p.Col), "problem", p.Message)
 		}
 	}
 	return r, nil
@@ -108,7 +121,7 @@ func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
 // reloadOnHangup reloads the content file on every SIGHUP until the returned
 // function is called. SIGHUP is caught even without a content file, so that a
 // stray one does not end the server.
-func reloadOnHangup(path string, srv *server.Server, logger *log.Logger) (stop func()) {
+func reloadOnHangup(path string, opts content.Options, srv *server.Server, logger *log.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -116,7 +129,7 @@ func reloadOnHangup(path string, srv *server.Server, logger *log.Logger) (stop f
 		for {
 			select {
 			case <-hup:
-				reload(path, srv, logger)
+				reload(path, opts, srv, logger)
 			case <-done:
 				return
 			}
@@ -131,12 +144,12 @@ func reloadOnHangup(path string, srv *server.Server, logger *log.Logger) (stop f
 // reload reads the content file again and serves it to the sessions that start
 // from now on; running sessions keep the resume they started with. An invalid
 // file is logged with every problem and changes nothing.
-func reload(path string, srv *server.Server, logger *log.Logger) {
+func reload(path string, opts content.Options, srv *server.Server, logger *log.Logger) {
 	if path == "" {
 		logger.Warn("SIGHUP: no content file to reload; serving the embedded resume")
 		return
 	}
-	r, err := loadResume(path, logger)
+	r, err := loadResume(path, opts, logger)
 	if err != nil {
 		var perr *content.Error
 		if errors.As(err, &perr) {
