@@ -146,7 +146,7 @@ func New(o Options) *Metrics {
 		m.sent[k] = sent.WithLabelValues(name)
 	}
 
-	exports := f.counterVec("sshresume_exports_total", "Exports served, by format; every command that is not an export (or is given arguments) counts as unknown.", "format")
+	exports := f.counterVec("sshresume_exports_total", "Exports served, by format: an export's name, help, qr (the contact's QR code), section (a section as plain text); every command not served (unknown, given arguments, a binary export asked for in a terminal) counts as unknown.", "format")
 	m.exports = make(map[string]prometheus.Counter, len(o.Formats)+1)
 	for _, name := range append(slices.Clip(o.Formats), Unknown) {
 		m.exports[name] = exports.WithLabelValues(name)
