@@ -70,6 +70,11 @@ var sectionKinds = []struct {
 	{"contact", "Contact", []string{"contacts"}, contactEntries},
 }
 
+// SectionIDs lists every section ID a resume can have, in the default reading
+// order: a fixed set, which the server's metrics use as the values of their
+// section label.
+func SectionIDs() []string { return slices.Clone(sectionIDs) }
+
 var sectionIDs = func() []string {
 	ids := make([]string, len(sectionKinds))
 	for i, k := range sectionKinds {

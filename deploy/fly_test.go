@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,10 @@ type flyConfig struct {
 	VM       []flyVM           `toml:"vm"`
 	Services []flyService      `toml:"services"`
 	Mounts   any               `toml:"mounts"`
+	Metrics  struct {
+		Port int    `toml:"port"`
+		Path string `toml:"path"`
+	} `toml:"metrics"`
 }
 
 type flyVM struct {
@@ -198,6 +203,30 @@ func TestFlyProxyProtocolPairedWithServer(t *testing.T) {
 	}
 	if ver := port[0].ProxyProtoOptions.Version; handler && ver != "v1" && ver != "v2" {
 		t.Errorf("proxy_proto_options version %q, want v1 or v2", ver)
+	}
+}
+
+// fly.io scrapes [metrics] port and path on each machine's private address:
+// the server must serve its metrics there (SSHRESUME_METRICS_ADDR, on every
+// interface), and the port is never one the service publishes.
+func TestFlyMetricsScrapedWhereServed(t *testing.T) {
+	c := loadFly(t)
+	if c.Metrics.Path != "/metrics" {
+		t.Errorf("[metrics] path = %q, want /metrics", c.Metrics.Path)
+	}
+	addr := c.Env["SSHRESUME_METRICS_ADDR"]
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host != "" || port != strconv.Itoa(c.Metrics.Port) {
+		t.Errorf("SSHRESUME_METRICS_ADDR=%q, [metrics] port = %d: want \":%d\", every interface on the scraped port", addr, c.Metrics.Port, c.Metrics.Port)
+	}
+	s := c.service(t)
+	if c.Metrics.Port == s.InternalPort {
+		t.Error("[metrics] port is the SSH port")
+	}
+	for _, p := range s.Ports {
+		if p.Port == c.Metrics.Port {
+			t.Errorf("the service publishes port %d, the metrics port", p.Port)
+		}
 	}
 }
 

@@ -87,10 +87,14 @@ type Config struct {
 	// connection comes through such a proxy: the header is believed.
 	ProxyProtocol bool
 	// DebugAddr, when set, is a loopback address ("127.0.0.1:6060") on which
-	// Serve also serves Go's profiles (/debug/pprof/) and the server's
-	// counters (/debug/vars), for measuring the running server. Any other
+	// Serve also serves Go's profiles (/debug/pprof/), for measuring the
+	// running server. Any other
 	// address is refused: the endpoint has no authentication. Empty: off.
 	DebugAddr string
+	// MetricsAddr, when set, is the address ("host:port") on which Serve also
+	// serves the Prometheus metrics at /metrics (package metrics: nothing in
+	// them comes from a visitor). Empty: off, nothing listens.
+	MetricsAddr string
 	// PublicHost is the name visitors reach the server by, with ":PORT" when
 	// SSH is not on port 22 ("resume.example.com"): the commands the server
 	// shows visitors (how to save the PDF) name it. Empty: those commands say
@@ -169,6 +173,11 @@ func (c Config) Validate() error {
 	if c.DebugAddr != "" {
 		if _, err := debugAddr(c.DebugAddr); err != nil {
 			return err
+		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("metrics address %q: %w", c.MetricsAddr, err)
 		}
 	}
 	for _, n := range []struct {

@@ -1,14 +1,10 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"runtime"
-	"runtime/metrics"
 	"time"
 )
 
@@ -49,15 +45,16 @@ func (s *Server) listenDebug() (net.Listener, error) {
 
 // serveDebug serves the debug endpoint on l until l is closed.
 func (s *Server) serveDebug(l net.Listener) {
-	s.log.Info("debug endpoint", "addr", l.Addr().String(), "pprof", "/debug/pprof/", "vars", "/debug/vars")
+	s.log.Info("debug endpoint", "addr", l.Addr().String(), "pprof", "/debug/pprof/")
 	srv := &http.Server{Handler: s.debugHandler(), ReadHeaderTimeout: 5 * time.Second}
 	_ = srv.Serve(l)
 }
 
-// debugHandler serves Go's profiles (net/http/pprof) under /debug/pprof/ and
-// the server's counters as JSON under /debug/vars. The handlers are on a mux of
-// their own: the ones net/http/pprof registers on http.DefaultServeMux are
-// never served.
+// debugHandler serves Go's profiles (net/http/pprof) under /debug/pprof/. The
+// handlers are on a mux of their own: the ones net/http/pprof registers on
+// http.DefaultServeMux are never served. The server's counts, and the runtime's
+// figures that were once served here as /debug/vars, are metrics now (-metrics-
+// addr), so that each number has one source.
 func (s *Server) debugHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -65,47 +62,5 @@ func (s *Server) debugHandler() http.Handler {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	mux.HandleFunc("/debug/vars", s.debugVars)
 	return mux
-}
-
-// DebugVars is what /debug/vars reports: the server's load and the Go
-// runtime's figures that matter for it.
-type DebugVars struct {
-	Stats
-	Goroutines int `json:"goroutines"`
-	// The heap from runtime.MemStats: allocated (live and not yet collected),
-	// in use, and obtained from the system.
-	HeapAlloc uint64 `json:"heap_alloc_bytes"`
-	HeapInuse uint64 `json:"heap_inuse_bytes"`
-	HeapSys   uint64 `json:"heap_sys_bytes"`
-	// Sys is all the memory the runtime obtained from the system.
-	Sys          uint64 `json:"sys_bytes"`
-	NumGC        uint32 `json:"num_gc"`
-	GCPauseTotal uint64 `json:"gc_pause_total_ns"`
-	// GOGC and GOMEMLIMIT as the runtime applies them (GOGC=off reads as 0;
-	// no limit as the largest int64).
-	GOGC       int   `json:"gogc"`
-	MemLimit   int64 `json:"gomemlimit_bytes"`
-	GOMAXPROCS int   `json:"gomaxprocs"`
-}
-
-func (s *Server) debugVars(w http.ResponseWriter, _ *http.Request) {
-	v := DebugVars{Stats: s.Stats(), Goroutines: runtime.NumGoroutine(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	v.HeapAlloc, v.HeapInuse, v.HeapSys, v.Sys = ms.HeapAlloc, ms.HeapInuse, ms.HeapSys, ms.Sys
-	v.NumGC, v.GCPauseTotal = ms.NumGC, ms.PauseTotalNs
-	m := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}}
-	metrics.Read(m)
-	if m[0].Value.Kind() == metrics.KindUint64 {
-		v.GOGC = int(m[0].Value.Uint64())
-	}
-	if m[1].Value.Kind() == metrics.KindUint64 {
-		v.MemLimit = int64(min(m[1].Value.Uint64(), math.MaxInt64))
-	}
-	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
 }

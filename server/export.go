@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/metrics"
 	"github.com/sshresume/sshresume/server/internal/defence"
 	"github.com/sshresume/sshresume/views"
 )
@@ -65,14 +66,18 @@ func (s *Server) export(sess ssh.Session, pub *publication, args []string) int {
 	_, known := content.LookupExport(name)
 	switch {
 	case !known && name != helpCommand:
+		s.metrics.Exported(metrics.Unknown)
 		_, _ = fmt.Fprintf(sess.Stderr(), "unknown command %q\n\n%s", defence.Clean(name, 32), commandList(pub.doc))
 		return 1
 	case len(args) > 1:
+		s.metrics.Exported(metrics.Unknown)
 		_, _ = fmt.Fprintf(sess.Stderr(), "%s takes no arguments\n\n%s", name, commandList(pub.doc))
 		return 2
-	case name == helpCommand:
+	}
+	s.metrics.Exported(name)
+	if name == helpCommand {
 		_, _ = io.WriteString(sess, commandList(pub.doc))
-	default:
+	} else {
 		_, _ = sess.Write(pub.exports[name])
 	}
 	return 0

@@ -3,10 +3,12 @@ package server
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/metrics"
 	"github.com/sshresume/sshresume/server/internal/defence"
 	"github.com/sshresume/sshresume/views"
 )
@@ -19,7 +21,12 @@ const MaxCommandLen = defence.MaxCommandLen
 // the section named by the command if any; without one, a command that names a
 // section gets that section as plain text, and anything else an export. A
 // binary export (pdf) is refused to a terminal, with the command that saves it.
+//
+// Every session routed is metered (metrics.go) as a TUI or, whatever else it
+// gets, as an export with its format: an export's name, "qr", "section", or
+// metrics.Unknown for what is not served.
 func (s *Server) route(sess ssh.Session) {
+	start := time.Now()
 	if len(sess.RawCommand()) > MaxCommandLen {
 		s.gate.RefuseSession(sess, defence.CommandTooLong)
 		return
@@ -41,34 +48,49 @@ func (s *Server) route(sess ssh.Session) {
 	if isPty && len(args) > 0 {
 		if e, ok := content.LookupExport(args[0]); ok && e.Binary {
 			// Never binary into a terminal.
+			_, end := s.meter(sess, metrics.Export, start)
+			defer end()
+			s.metrics.Exported(metrics.Unknown)
 			_, _ = fmt.Fprintf(sess.Stderr(), "%s is a file, not for a terminal: %s %s > resume.%s\n", e.Name, s.sshCmd, e.Name, e.Name)
 			_ = sess.Exit(1)
 			return
 		}
 	}
 	if len(args) == 1 && args[0] == qrCommand {
-		s.qr(sess, pty, isPty, pub)
+		msess, end := s.meter(sess, metrics.Export, start)
+		defer end()
+		s.metrics.Exported(qrCommand)
+		s.qr(msess, pty, isPty, pub)
 		return
 	}
 	if isPty && (len(args) == 0 || !isExport(args[0])) {
+		msess, end := s.meter(sess, metrics.TUI, start)
+		defer end()
 		// A deep link: "ssh -t host awards and honors" names a section in words.
+		if section != "" {
+			s.metrics.DeepLink(pub.doc.SectionIndex(section) >= 0)
+		}
 		term := terminalOf(sess, pty)
 		model := views.New(pub.doc, views.Options{
 			Width: term.width, Height: term.height, Section: section,
 			ColorProfile: term.profile,
 			Shared:       pub.views,
+			OnSection:    s.metrics.SectionShown,
 			PDFCommand:   s.sshCmd + " pdf > resume.pdf",
 		})
-		s.runTUI(sess, model, term)
+		s.runTUI(msess, model, term)
 		return
 	}
+	msess, end := s.meter(sess, metrics.Export, start)
+	defer end()
 	if len(args) == 0 || !isExport(args[0]) {
 		// "ssh HOST research" without a terminal: the section as plain text.
 		if i := pub.doc.SectionIndex(section); i >= 0 {
-			_, _ = sess.Write(pub.sections[i])
+			s.metrics.Exported(sectionFormat)
+			_, _ = msess.Write(pub.sections[i])
 			_ = sess.Exit(0)
 			return
 		}
 	}
-	_ = sess.Exit(s.export(sess, pub, args))
+	_ = sess.Exit(s.export(msess, pub, args))
 }

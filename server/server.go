@@ -21,6 +21,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/metrics"
 	"github.com/sshresume/sshresume/server/internal/defence"
 )
 
@@ -32,6 +33,9 @@ type Server struct {
 	signer gossh.Signer
 	pub    atomic.Pointer[publication] // the resume new sessions get
 	gate   *defence.Gate
+	// metrics count what happens (metrics.go); they are served on
+	// cfg.MetricsAddr if it is set.
+	metrics *metrics.Metrics
 	// sshCmd is how visitors reach the server ("ssh resume.example.com"),
 	// for the commands the server shows them; set by Serve, which knows the
 	// port it listens on, before the first connection.
@@ -40,6 +44,7 @@ type Server struct {
 	mu       sync.Mutex
 	listener net.Listener
 	debug    net.Listener // the debug endpoint's, if any
+	metricsL net.Listener // the metrics endpoint's, if any
 }
 
 // New builds a server for the resume. It loads or creates the host key, so a bad
@@ -66,7 +71,8 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 			MaxSessionless: cfg.MaxSessionless, MaxSessionlessPerIP: cfg.MaxSessionlessPerIP,
 		}, logger),
 	}
-	s.pub.Store(publish(resume))
+	s.metrics = s.newMetrics()
+	s.SetResume(resume)
 
 	source := "file " + cfg.HostKeyFile
 	switch {
@@ -108,7 +114,10 @@ func (s *Server) PublicKey() gossh.PublicKey { return s.signer.PublicKey() }
 
 // SetResume replaces the resume for sessions that start from now on; running
 // sessions keep the one they started with. Its exports are rendered here, once.
-func (s *Server) SetResume(r *content.Resume) { s.pub.Store(publish(r)) }
+func (s *Server) SetResume(r *content.Resume) {
+	s.pub.Store(publish(r))
+	s.metrics.ResumeLoaded(time.Now())
+}
 
 // Serve serves connections accepted from l until Shutdown or Close. The total
 // connection cap applies as connections are accepted; with ProxyProtocol every
@@ -120,14 +129,27 @@ func (s *Server) Serve(l net.Listener) error {
 		_ = l.Close()
 		return err
 	}
+	ml, err := s.listenMetrics()
+	if err != nil {
+		_ = l.Close()
+		if dl != nil {
+			_ = dl.Close()
+		}
+		return err
+	}
 	s.mu.Lock()
 	s.listener = l
 	s.debug = dl
+	s.metricsL = ml
 	s.mu.Unlock()
 	s.sshCmd = sshCommand(s.cfg.PublicHost, l.Addr().String())
 	if dl != nil {
 		defer func() { _ = dl.Close() }()
 		go s.serveDebug(dl)
+	}
+	if ml != nil {
+		defer func() { _ = ml.Close() }()
+		go s.serveMetrics(ml)
 	}
 	s.log.Info("listening", "addr", l.Addr().String(), "version", s.cfg.Version, "proxy_protocol", s.cfg.ProxyProtocol)
 	stop := make(chan struct{})
@@ -197,7 +219,7 @@ func (s *Server) Stats() Stats { return s.gate.Stats() }
 // filtered; no forwarding of any kind, no subsystems, no global requests).
 func (s *Server) harden(srv *ssh.Server) {
 	srv.ServerConfigCallback = serverConfig
-	srv.ConnCallback = s.gate.Admit
+	srv.ConnCallback = s.admit // the gate's Admit, counted (metrics.go)
 	// A backstop under the gate's own deadline for connections without a
 	// session, which fires first and so can tell a timeout (which it
 	// penalises) from a client that gives up.

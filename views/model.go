@@ -45,6 +45,11 @@ type Options struct {
 	// NewShared(doc) and given to every New for the Document. Nil, or one made
 	// for another Document, means the model renders everything itself.
 	Shared *Shared
+	// OnSection, when set, is called with a section's ID each time the model
+	// shows a section: the one it opens with, and each switch to another. It
+	// runs on the program's goroutine and must be quick (the server counts
+	// section views with it).
+	OnSection func(id string)
 }
 
 // Model is the root model of one visitor's session. It routes messages: window size
@@ -60,6 +65,8 @@ type Model struct {
 	shared *Shared
 	keys   KeyMap
 	theme  *theme // shared by every session with the same theme
+
+	onSection func(id string) // Options.OnSection
 
 	width, height int
 	layout        layout
@@ -130,6 +137,8 @@ func New(doc *content.Document, opts Options) *Model {
 	}
 	m.width, m.height = min(max(opts.Width, 0), MaxWindow), min(max(opts.Height, 0), MaxWindow)
 	m.relayout()
+	m.onSection = opts.OnSection
+	m.sectionShown()
 	return m
 }
 
@@ -239,12 +248,23 @@ func (m *Model) show(i int) {
 	if n == 0 {
 		return
 	}
+	prev := m.active
 	m.active = (i%n + n) % n
+	if m.active != prev {
+		m.sectionShown()
+	}
 	if m.showHelp {
 		m.setHelp(false)
 		return
 	}
 	m.relayoutNav() // the section list marks the new section
+}
+
+// sectionShown tells Options.OnSection that the active section is shown.
+func (m *Model) sectionShown() {
+	if m.onSection != nil && len(m.doc.Sections) > 0 {
+		m.onSection(m.doc.Sections[m.active].ID)
+	}
 }
 
 // setHelp opens or closes the help screen. It takes the place of the text, so that

@@ -10,19 +10,21 @@ import (
 // TestDependencyDirection enforces cmd → server → views → content and cmd → web →
 // content: content imports nothing of ours, views only content and nothing that
 // speaks SSH, server nothing above it; server's defence (server/internal/defence)
-// imports nothing of ours; web only content and nothing of SSH.
+// and metrics, which server and cmd count into, import nothing of ours; web only
+// content and nothing of SSH.
 func TestDependencyDirection(t *testing.T) {
 	const mod = "github.com/sshresume/sshresume/"
-	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, mod+"content", mod+"views", mod+"server", mod+"server/internal/defence", mod+"web").Output()
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, mod+"content", mod+"views", mod+"server", mod+"server/internal/defence", mod+"web", mod+"metrics").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	allowed := map[string][]string{
 		"content":                 nil,
 		"views":                   {"content"},
-		"server":                  {"content", "views", "server/internal/defence"},
+		"server":                  {"content", "views", "server/internal/defence", "metrics"},
 		"server/internal/defence": nil,
 		"web":                     {"content"},
+		"metrics":                 nil,
 	}
 	forbidden := map[string][]string{
 		"content": {"charm.land/"},

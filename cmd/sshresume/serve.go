@@ -42,7 +42,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.MaxSessionless, "max-sessionless", cfg.MaxSessionless, "connections without a running session (in their handshake or after it), in total; when full, a newcomer takes the place of the oldest (0: no separate limit)")
 	fs.IntVar(&cfg.MaxSessionlessPerIP, "max-sessionless-per-ip", cfg.MaxSessionlessPerIP, "connections without a running session from one address, counted as -max-conns-per-ip (0: no limit)")
 	fs.IntVar(&cfg.ConnRatePerIP, "conn-rate-per-ip", cfg.ConnRatePerIP, "new connections per minute from one address, after a burst of -max-conns-per-ip, or of 10 if that is 0 (0: no limit)")
-	fs.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr, "serve Go's profiles (/debug/pprof/) and counters (/debug/vars) over HTTP on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
+	fs.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr, "serve Go's profiles (/debug/pprof/) over HTTP on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "serve Prometheus metrics at /metrics over HTTP on this address, e.g. :9091 (empty: off)")
 	fs.BoolVar(&cfg.ProxyProtocol, "proxy-protocol", cfg.ProxyProtocol, "require a PROXY protocol v1/v2 header on every connection and use the client address from it (only behind a load balancer that sends it)")
 	pdf.add(fs, true)
 	webOpts := addWebFlags(fs)
@@ -97,7 +98,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	stopReload := reloadOnHangup(contentFile, opts, func(r *content.Resume) {
 		srv.SetResume(r)
 		door.setResume(r)
-	}, logger)
+	}, srv.Metrics().ResumeReloaded, logger)
 	defer stopReload()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
@@ -150,9 +151,10 @@ func loadResume(path string, opts content.Options, logger *log.Logger) (*content
 }
 
 // reloadOnHangup reloads the content file on every SIGHUP until the returned
-// function is called. SIGHUP is caught even without a content file, so that a
-// stray one does not end the server.
-func reloadOnHangup(path string, opts content.Options, set func(*content.Resume), logger *log.Logger) (stop func()) {
+// function is called, and tells counted whether each reload succeeded. SIGHUP
+// is caught even without a content file, so that a stray one does not end the
+// server.
+func reloadOnHangup(path string, opts content.Options, set func(*content.Resume), counted func(ok bool), logger *log.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -160,7 +162,7 @@ func reloadOnHangup(path string, opts content.Options, set func(*content.Resume)
 		for {
 			select {
 			case <-hup:
-				reload(path, opts, set, logger)
+				reload(path, opts, set, counted, logger)
 			case <-done:
 				return
 			}
@@ -175,7 +177,7 @@ func reloadOnHangup(path string, opts content.Options, set func(*content.Resume)
 // reload reads the content file again and serves it to the sessions and web
 // requests that start from now on; running sessions keep the resume they started
 // with. An invalid file is logged with every problem and changes nothing.
-func reload(path string, opts content.Options, set func(*content.Resume), logger *log.Logger) {
+func reload(path string, opts content.Options, set func(*content.Resume), counted func(ok bool), logger *log.Logger) {
 	if path == "" {
 		logger.Warn("SIGHUP: no content file to reload; serving the embedded resume")
 		return
@@ -189,9 +191,11 @@ func reload(path string, opts content.Options, set func(*content.Resume), logger
 			}
 		}
 		logger.Error("reload failed; still serving the previous resume", "file", path, "err", firstLine(err))
+		counted(false)
 		return
 	}
 	set(r)
+	counted(true)
 	logger.Info("resume reloaded", "file", path, "name", r.Basics.Name, "sections", len(r.Document().Sections))
 }
 

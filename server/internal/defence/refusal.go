@@ -62,7 +62,8 @@ type rule struct {
 	logged bool
 	level  log.Level
 	// counted refusals feed Stats.Refused and the periodic report, which is
-	// logged at report.
+	// logged at report. Every refusal is counted for Refusals (the
+	// metrics).
 	counted bool
 	report  log.Level
 }
@@ -110,12 +111,30 @@ func (r Reason) String() string { return rules[r].id }
 // address, kv further fields of the log line.
 func (g *Gate) refused(r Reason, remote string, kv ...any) {
 	ru := &rules[r]
-	if ru.counted {
-		g.refusals[r].Add(1)
-	}
+	g.refusals[r].Add(1)
 	if ru.logged && g.log.GetLevel() <= ru.level {
 		g.log.Log(ru.level, "refused", append([]any{"reason", ru.id, "remote", remote}, kv...)...)
 	}
+}
+
+// Reasons lists every reason of the table, in its order.
+func Reasons() []Reason {
+	rs := make([]Reason, numReasons)
+	for r := range numReasons {
+		rs[r] = r
+	}
+	return rs
+}
+
+// Refusals returns how many times each reason of the table has been applied
+// since the start, by its ID; every reason is in it. The server's metrics read
+// it (sshresume_refusals_total).
+func (g *Gate) Refusals() map[string]int64 {
+	m := make(map[string]int64, numReasons)
+	for r := range numReasons {
+		m[rules[r].id] = g.refusals[r].Load()
+	}
+	return m
 }
 
 // RefuseSession refuses a running session for r: it is told why on stderr
