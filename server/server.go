@@ -184,10 +184,15 @@ func (s *Server) DebugAddr() net.Addr {
 // whatever is still open. It returns ctx's error when sessions had to be cut
 // off.
 func (s *Server) Shutdown(ctx context.Context) error {
+	// From here the gate refuses every new connection before its handshake,
+	// and the connections without a session channel (most of them still in
+	// their handshake) close before charm.land/ssh starts to wait for its
+	// connections: it counts a connection in a WaitGroup once its handshake
+	// is done, and one counted while it waits (from zero) is a data race.
 	s.gate.Close()
+	s.gate.CloseIdle()
 	done := make(chan error, 1)
 	go func() { done <- s.ssh.Shutdown(ctx) }()
-	s.gate.CloseIdle()
 	s.gate.EndTUIs(ctx)
 
 	err := <-done
