@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/pem"
-	"fmt"
 	"image/color"
 	"net"
 	"os"
@@ -38,31 +37,8 @@ type openSSH struct {
 
 func startOpenSSH(t *testing.T, ts *testServer, width, height int, env []string, args ...string) *openSSH {
 	t.Helper()
-	bin, err := exec.LookPath("ssh")
-	if err != nil {
-		t.Fatal("the OpenSSH client (ssh) is not installed: apt-get install openssh-client")
-	}
-	host, port, err := net.SplitHostPort(ts.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	knownHosts := filepath.Join(t.TempDir(), "known_hosts")
-	line := fmt.Sprintf("[%s]:%s %s", host, port, gossh.MarshalAuthorizedKey(ts.PublicKey()))
-	if err := os.WriteFile(knownHosts, []byte(line), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmdArgs := append([]string{
-		"-F", "/dev/null", // no user or system configuration
-		"-p", port,
-		"-o", "UserKnownHostsFile=" + knownHosts,
-		"-o", "StrictHostKeyChecking=yes",
-		"-o", "BatchMode=yes",
-		"-o", "LogLevel=ERROR",
-		"-tt",
-		"visitor@" + host,
-	}, args...)
-	cmd := exec.Command(bin, cmdArgs...)
-	cmd.Env = append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}, env...)
+	cmd := openSSHCommand(t, ts, "visitor", append([]string{"-tt"}, args...)...)
+	cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], env...)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(width), Rows: uint16(height)})
 	if err != nil {
 		t.Fatal(err)
