@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	stdlog "log"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -49,6 +51,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	defer routeLibraryLogs(logger)()
 
 	resume, err := loadResume(contentFile, logger)
 	if err != nil {
@@ -153,6 +156,23 @@ func reload(path string, srv *server.Server, logger *log.Logger) {
 func firstLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
+}
+
+// routeLibraryLogs makes logger the process's log/slog default until the
+// returned function is called. charm.land/ssh logs through slog's default
+// logger (a session channel it could not accept, a panic it caught), and slog
+// then takes the standard library's log package with it: without this, those
+// lines would be plain text inside -log-format json and deaf to -log-level.
+func routeLibraryLogs(logger *log.Logger) (restore func()) {
+	prev, out, flags := slog.Default(), stdlog.Writer(), stdlog.Flags()
+	slog.SetDefault(slog.New(logger))
+	return func() {
+		// slog.SetDefault back to its own handler leaves package log
+		// writing to ours: put that back by hand.
+		slog.SetDefault(prev)
+		stdlog.SetOutput(out)
+		stdlog.SetFlags(flags)
+	}
 }
 
 func newLogger(w io.Writer, level, format string) (*log.Logger, error) {
