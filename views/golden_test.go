@@ -55,6 +55,12 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
+// backgrounds are the two themes the styled goldens are pinned in.
+var backgrounds = []struct {
+	name string
+	msg  tea.BackgroundColorMsg
+}{{"dark", darkBackground}, {"light", lightBackground}}
+
 var goldenSizes = [][2]int{{40, 12}, {80, 24}, {120, 40}, {200, 60}}
 
 // TestGoldenLayout pins the layout of every section at four window sizes, plus the
@@ -80,10 +86,7 @@ func TestGoldenLayout(t *testing.T) {
 // background in true colour, and the first screen in 256 and 16 colours.
 func TestGoldenStyled(t *testing.T) {
 	d := doc(t)
-	for _, bg := range []struct {
-		name string
-		msg  tea.BackgroundColorMsg
-	}{{"dark", darkBackground}, {"light", lightBackground}} {
+	for _, bg := range backgrounds {
 		for _, s := range d.Sections {
 			var m tea.Model = views.New(d, views.Options{Width: 80, Height: 24, Section: s.ID})
 			m, _ = m.Update(bg.msg)
@@ -107,6 +110,39 @@ func TestGoldenStripsToLayout(t *testing.T) {
 		m, _ = m.Update(lightBackground)
 		if got, want := ansi.Strip(m.View().Content), screen(views.New(d, views.Options{Width: 80, Height: 24, Section: s.ID})); got != want {
 			t.Errorf("%s: the light theme changes the text:\n%s\nwant:\n%s", s.ID, got, want)
+		}
+	}
+}
+
+// TestGoldenFirstScreen pins the first screen, the one a visitor sees without
+// a keypress, styled, on dark and light backgrounds at the smallest and a
+// large window (80×24 is in TestGoldenStyled).
+func TestGoldenFirstScreen(t *testing.T) {
+	d := doc(t)
+	for _, bg := range backgrounds {
+		for _, size := range [][2]int{{40, 12}, {200, 60}} {
+			var m tea.Model = views.New(d, views.Options{Width: size[0], Height: size[1]})
+			m, _ = m.Update(bg.msg)
+			golden(t, fmt.Sprintf("styled/%s/first-%dx%d", bg.name, size[0], size[1]), m.View().Content)
+		}
+	}
+}
+
+// TestGoldenQR pins the QR key's screen: the layout at three sizes (at 40×12
+// the code does not fit and the contact is text), and the colours on a dark
+// and a light background in true colour and 16 colours.
+func TestGoldenQR(t *testing.T) {
+	d := doc(t)
+	for _, size := range [][2]int{{40, 12}, {80, 24}, {120, 40}} {
+		m, _ := press(views.New(d, views.Options{Width: size[0], Height: size[1]}), "Q")
+		golden(t, fmt.Sprintf("layout/qr/%dx%d", size[0], size[1]), screen(m))
+	}
+	for _, bg := range backgrounds {
+		for _, p := range []colorprofile.Profile{colorprofile.TrueColor, colorprofile.ANSI} {
+			var m tea.Model = views.New(d, views.Options{Width: 80, Height: 24, ColorProfile: p})
+			m, _ = m.Update(bg.msg)
+			m, _ = press(m, "Q")
+			golden(t, fmt.Sprintf("styled/%s/qr-%s", bg.name, strings.ToLower(p.String())), m.View().Content)
 		}
 	}
 }

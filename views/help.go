@@ -26,7 +26,7 @@ var helpNotes = []struct{ title, text string }{
 // It depends on nothing but the width, the theme and the key map, which is the
 // same in every session of a resume while the help screen is open, so its lines
 // are shared.
-func (m *Model) helpLines(w int, st *Styles) ([]string, []int) {
+func (m *Model) helpLines(w int, st *theme) ([]string, []int) {
 	r := piece(m.shared, st.key(pieceHelp, w, 0, 0, 0, m.showHelp), func() pageLines {
 		lines, anchors := renderHelp(m.keys, w, st)
 		return pageLines{lines, anchors}
@@ -34,16 +34,16 @@ func (m *Model) helpLines(w int, st *Styles) ([]string, []int) {
 	return r.lines, r.anchors
 }
 
-func renderHelp(km KeyMap, w int, st *Styles) (lines []string, anchors []int) {
+func renderHelp(km KeyMap, w int, st *theme) (lines []string, anchors []int) {
 	h := help.New()
-	h.Styles = st.Help
+	h.Styles = st.help
 	var blocks []string
 	for i, group := range km.FullHelp() {
 		if !anyEnabled(group) {
 			continue
 		}
 		body := h.FullHelpView([][]key.Binding{group})
-		blocks = append(blocks, st.Heading.Render(fullHelpTitles[i])+"\n"+body)
+		blocks = append(blocks, st.heading.paint(fullHelpTitles[i])+"\n"+body)
 	}
 	const gap = "    "
 	width := len(gap) * max(len(blocks)-1, 0)
@@ -68,7 +68,7 @@ func renderHelp(km KeyMap, w int, st *Styles) (lines []string, anchors []int) {
 		s = ansi.Truncate(s, w, "…")
 		lines = append(lines, s+spaces(w-ansi.StringWidth(s)))
 	}
-	add(st.SectionTitle.Render("Keys"))
+	add(st.title.paint("Keys"))
 	add("")
 	for _, l := range strings.Split(keys, "\n") {
 		add(l)
@@ -77,10 +77,10 @@ func renderHelp(km KeyMap, w int, st *Styles) (lines []string, anchors []int) {
 		add("")
 		for i, l := range content.Wrap(n.title+" "+n.text, w, true) {
 			if rest, ok := strings.CutPrefix(l, n.title); ok && i == 0 {
-				add(st.Heading.Render(n.title) + st.Text.Render(rest))
+				add(st.heading.paint(n.title) + st.text.paint(rest))
 				continue
 			}
-			add(st.Text.Render(l))
+			add(st.text.paint(l))
 		}
 	}
 	anchors = make([]int, len(lines))

@@ -70,6 +70,14 @@ func TestHelpedKeysDoWhatTheySay(t *testing.T) {
 				t.Errorf("no confirmation:\n%s", screen(m))
 			}
 		},
+		"QR code": func(t *testing.T, _, m tea.Model, _ tea.Cmd) {
+			if s := screen(m); !strings.Contains(s, "Scan to save the contact of Tianhao Wu") || !strings.Contains(s, "▀") || strings.Contains(s, "Starling") {
+				t.Errorf("no QR code:\n%s", s)
+			}
+			if m, _ = press(m, "j"); !strings.Contains(screen(m), "Starling") {
+				t.Errorf("a key does not go back from the QR code:\n%s", screen(m))
+			}
+		},
 		"help": func(t *testing.T, _, m tea.Model, _ tea.Cmd) {
 			if !strings.Contains(screen(m), "Scrolling") {
 				t.Errorf("help not open:\n%s", screen(m))

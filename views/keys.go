@@ -2,15 +2,18 @@ package views
 
 import (
 	"strconv"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
+
+	"github.com/sshresume/sshresume/content"
 )
 
 // KeyMap is every key the resume answers to. The footer and the help screen are
 // rendered from it, so what they say is what the keys do. Bindings that do not
 // apply are disabled, and disabled bindings are neither shown nor matched: Help
 // while the help screen is open (Close answers "?" then), Close while it is not,
-// Copy for a resume without an email address.
+// Copy for a resume without an email address, QR for one without any contact.
 type KeyMap struct {
 	Next     key.Binding
 	Prev     key.Binding
@@ -22,6 +25,7 @@ type KeyMap struct {
 	Top      key.Binding
 	Bottom   key.Binding
 	Copy     key.Binding
+	QR       key.Binding
 	Help     key.Binding
 	Close    key.Binding
 	Quit     key.Binding
@@ -50,6 +54,7 @@ func DefaultKeyMap(sections int) KeyMap {
 		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "top")),
 		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "bottom")),
 		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy email")),
+		QR:       key.NewBinding(key.WithKeys("Q"), key.WithHelp("Q", "QR code")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Close:    key.NewBinding(key.WithKeys("esc", "?"), key.WithHelp("esc/?", "close help")),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -72,13 +77,14 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	if k.Close.Enabled() { // the help screen is open
 		return []key.Binding{k.Close, k.Down, k.Quit}
 	}
-	return []key.Binding{k.Next, k.Prev, k.Down, k.Jump, k.Copy, k.Help, k.Quit}
+	return []key.Binding{k.Next, k.Prev, k.Down, k.Jump, k.Copy, k.QR, k.Help, k.Quit}
 }
 
 // shortHelpDropOrder lists the footer's bindings least important first: in a
-// narrow window they go first, and the way to the full help stays.
+// narrow window they go first, and the way to the full help stays. The number
+// keys go early: the tabs and the section list show the numbers.
 func (k *KeyMap) shortHelpDropOrder() []*key.Binding {
-	return []*key.Binding{&k.Prev, &k.Copy, &k.Jump, &k.Down, &k.Next, &k.Quit}
+	return []*key.Binding{&k.Prev, &k.Jump, &k.Copy, &k.QR, &k.Down, &k.Next, &k.Quit}
 }
 
 // FullHelp is the help screen's key list, in groups.
@@ -86,9 +92,28 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.Jump},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Copy, k.Help, k.Close, k.Quit},
+		{k.Copy, k.QR, k.Help, k.Close, k.Quit},
 	}
 }
 
 // fullHelpTitles name the groups of FullHelp on the help screen.
 var fullHelpTitles = []string{"Sections", "Scrolling", "More"}
+
+// keyMapFor is the key map for doc: the number keys for its sections, the copy
+// key if it has an email address, the QR key if it has any contact.
+func keyMapFor(doc *content.Document) KeyMap {
+	k := DefaultKeyMap(len(doc.Sections))
+	k.Copy.SetEnabled(emailOf(doc) != "")
+	k.QR.SetEnabled(!contactOf(doc).empty())
+	return k
+}
+
+// emailOf is the address the copy key copies: the first mailto contact.
+func emailOf(doc *content.Document) string {
+	for _, c := range doc.Contacts {
+		if strings.HasPrefix(c.URL, "mailto:") {
+			return c.Text
+		}
+	}
+	return ""
+}

@@ -1,13 +1,9 @@
 package views
 
 import (
-	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/sshresume/sshresume/content"
 )
 
 // The size classes. Below MinWidth×MinHeight the resume cannot be read and a "too
@@ -133,14 +129,14 @@ func (m *Model) relayout() {
 	l.barX = left + l.frameW - 1
 	roomy := m.height >= roomyHeight
 
-	st := m.styles
-	h := piece(m.shared, st.key(pieceHeader, l.frameW, left, 0, 0, roomy), func() header {
-		lines := m.header(l.frameW, roomy)
+	st := m.theme
+	h := piece(m.shared, st.key(pieceHeader, l.frameW, left, 0, 0, roomy), func() headerText {
+		lines := m.headerLines(l.frameW, roomy)
 		var b strings.Builder
 		for _, line := range lines {
 			b.WriteString(l.margin + line + "\n")
 		}
-		return header{b.String(), len(lines)}
+		return headerText{b.String(), len(lines)}
 	})
 	l.header = h.text
 	l.bodyY = h.lines
@@ -153,10 +149,10 @@ func (m *Model) relayout() {
 	}
 	l.bodyH = max(m.height-l.bodyY-2, 1) // the rule and the status line below
 
-	l.thumb, l.track, l.noBar = st.ink.thumbCell, st.ink.trackCell, spaces(barGap)
+	l.thumb, l.track, l.noBar = st.thumbCell, st.trackCell, spaces(barGap)
 	l.posWidth = m.positionWidth()
 	l.bottom = piece(m.shared, st.key(pieceBottom, l.frameW, left, 0, 0, false), func() string {
-		return l.margin + st.ink.rule.paint(strings.Repeat("─", l.frameW)) + "\n" + l.margin
+		return l.margin + st.rule.paint(strings.Repeat("─", l.frameW)) + "\n" + l.margin
 	})
 	m.layout = l
 	m.layout.status, m.layout.statusW = m.statusView(max(l.frameW-l.posWidth-1, 1))
@@ -169,94 +165,6 @@ func (m *Model) relayout() {
 	m.relayoutNav()
 }
 
-// header is the header's lines, margins and newlines included, and how many.
-type header struct {
-	text  string
-	lines int
-}
-
-// tabBar is the narrow layout's rows above the text and where each tab is.
-type tabBar struct {
-	top   string
-	spans []span
-}
-
-// navWidth is the width of the section list: its longest entry, capped.
-func (m *Model) navWidth() int {
-	if m.shared != nil {
-		return m.shared.navW
-	}
-	return navWidthOf(m.doc)
-}
-
-func navWidthOf(doc *content.Document) int {
-	w := 0
-	for i, s := range doc.Sections {
-		w = max(w, ansi.StringWidth(navLabel(i, s)))
-	}
-	return min(w, navMaxW)
-}
-
-// relayoutNav rebuilds what shows the active section, the section list or tab bar,
-// and renders the visible page if it is new at this width. A change of section
-// needs no more.
-func (m *Model) relayoutNav() {
-	m.gen++
-	l := &m.layout
-	if l.class == tooSmall {
-		return
-	}
-	st := m.styles
-	left := len(l.margin)
-	switch l.class {
-	case narrow:
-		blankLine := l.bodyY > l.tabsY+1
-		t := piece(m.shared, st.key(pieceTabs, l.frameW, left, m.active, 0, blankLine), func() tabBar {
-			tabs, spans := m.tabsView(l.frameW)
-			for i := range spans {
-				spans[i].x0 += left
-				spans[i].x1 += left
-			}
-			top := l.header + l.margin + tabs + "\n"
-			if blankLine {
-				top += "\n"
-			}
-			return tabBar{top, spans}
-		})
-		l.top, l.tabs = t.top, t.spans
-	case wide:
-		l.navRows, l.navFirst = l.bodyH, 0
-		if len(m.pages) > l.bodyH {
-			// The list scrolls, between a row for "↑ more" and one for "↓ more".
-			l.navRows, l.navFirst = max(l.bodyH-2, 1), 1
-		}
-		if m.active < l.navTop {
-			l.navTop = m.active
-		}
-		if m.active >= l.navTop+l.navRows {
-			l.navTop = m.active - l.navRows + 1
-		}
-		l.navTop = max(min(l.navTop, len(m.pages)-l.navRows), 0)
-		l.nav = piece(m.shared, st.key(pieceNav, l.navW, l.bodyH, m.active, l.navTop, false), func() []string {
-			return m.navLines(l)
-		})
-		l.top = l.header
-	}
-	if p := m.pane(); p != nil {
-		p.refresh(m.styles)
-	}
-}
-
-// refreshStatus rebuilds the status line alone, for a new notice or message.
-func (m *Model) refreshStatus() {
-	if m.layout.class == tooSmall {
-		return
-	}
-	m.gen++
-	l := &m.layout
-	l.status, l.statusW = m.statusView(max(l.frameW-l.posWidth-1, 1))
-}
-
 // render draws the screen from the cached layout and the visible page. Every line
 // is exactly as wide as the window's frame allows and there are exactly as many
 // lines as the window has rows, so the renderer never wraps or scrolls.
@@ -265,13 +173,22 @@ func (m *Model) render() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
+	if m.showQR {
+		foot := "esc back · q quit"
+		if m.notice != "" { // the server's word comes first: "idle, closing soon"
+			foot = m.notice
+		}
+		k := m.theme.key(pieceQR, m.width, m.height, 0, 0, false)
+		k.text = foot
+		return piece(m.shared, k, func() string { return qrScreen(m.doc, m.width, m.height, m.theme, foot) })
+	}
 	if l.class == tooSmall {
 		return l.screen
 	}
 	p := m.pane()
 	thumbTop, thumbSize := 0, 0
 	// The frame's exact size, so that it is built in one allocation.
-	size := len(l.top) + len(l.bottom) + len(l.status) + l.frameW + len(m.styles.ink.position.open) + len(m.styles.ink.position.close)
+	size := len(l.top) + len(l.bottom) + len(l.status) + l.frameW + len(m.theme.position.open) + len(m.theme.position.close)
 	size += l.bodyH * (len(l.margin) + max(len(l.thumb), len(l.track)) + 1)
 	if p != nil {
 		thumbTop, thumbSize = p.thumb()
@@ -295,7 +212,7 @@ func (m *Model) render() string {
 		switch {
 		case p == nil && i == 0:
 			empty := ansi.Truncate("This resume has no sections yet.", l.textW, "…")
-			b.WriteString(m.styles.ink.dim.paint(empty) + spaces(l.textW-ansi.StringWidth(empty)))
+			b.WriteString(m.theme.dim.paint(empty) + spaces(l.textW-ansi.StringWidth(empty)))
 		case p == nil:
 			b.WriteString(spaces(l.textW))
 		default:
@@ -319,278 +236,10 @@ func (m *Model) render() string {
 			for range gap {
 				b.WriteByte(' ')
 			}
-			b.WriteString(m.styles.ink.position.open)
+			b.WriteString(m.theme.position.open)
 			b.Write(pos)
-			b.WriteString(m.styles.ink.position.close)
+			b.WriteString(m.theme.position.close)
 		}
-	}
-	return b.String()
-}
-
-// header is the name, label and contacts, then a rule, each line w columns at
-// most. A low window gets the name alone: the Contact section lists the rest.
-func (m *Model) header(w int, roomy bool) []string {
-	st := m.styles
-	var lines []string
-	in := &st.ink
-	name := in.name.paint(ansi.Truncate(m.doc.Name, w, "…"))
-	switch {
-	case m.doc.Label == "":
-	case ansi.StringWidth(m.doc.Name)+3+ansi.StringWidth(m.doc.Label) <= w:
-		name += in.dim.paint(" · ") + in.label.paint(m.doc.Label)
-	case roomy:
-		lines = append(lines, name)
-		name = in.label.paint(ansi.Truncate(m.doc.Label, w, "…"))
-	}
-	lines = append(lines, name)
-	if c := m.contactLine(w); c != "" && roomy {
-		lines = append(lines, c)
-	}
-	return append(lines, in.rule.paint(strings.Repeat("─", w)))
-}
-
-// contactLine shows as many contacts as fit in w columns, in the owner's order, as
-// links; the Contact section always lists them all.
-func (m *Model) contactLine(w int) string {
-	st := m.styles
-	in := &st.ink
-	sep := in.dim.paint("  ·  ")
-	var parts []string
-	used := 0
-	for _, c := range m.doc.Contacts {
-		cw := ansi.StringWidth(c.Text)
-		if used > 0 {
-			cw += 5
-		}
-		if used+cw > w {
-			break
-		}
-		used += cw
-		parts = append(parts, in.contact.link(c.Text, c.URL))
-	}
-	return strings.Join(parts, sep)
-}
-
-// navLabel is a section's entry in the section list: its number key and title,
-// after two columns for the marker of the active section.
-func navLabel(i int, s content.Section) string {
-	num := " "
-	if i < 9 {
-		num = strconv.Itoa(i + 1)
-	}
-	return "  " + num + " " + s.Title
-}
-
-// navItem renders a section list entry. The active section is marked with ► and
-// bold, so it stays visible without colour.
-func (m *Model) navItem(i int, label string) string {
-	st := m.styles
-	if i == m.active {
-		return st.ink.navMarker.paint("►") + st.ink.navActive.paint(label[1:])
-	}
-	return st.ink.navItem.paint(label)
-}
-
-// navLines is the section list of the wide layout: a row per body row, each
-// l.navW columns wide and followed by the separator from the text. A list longer
-// than the body scrolls, with a row above and below saying how many sections
-// are out of sight.
-func (m *Model) navLines(l *layout) []string {
-	in := &m.styles.ink
-	w := l.navW
-	sep := " " + in.rule.paint("│") + " "
-	blank := spaces(w) + sep
-	pad := func(s string, sw int) string { return s + spaces(w-sw) + sep }
-	lines := make([]string, l.bodyH)
-	for row := range lines {
-		lines[row] = blank
-	}
-	n := len(m.doc.Sections)
-	if above := l.navTop; l.navFirst > 0 && above > 0 {
-		text := ansi.Truncate("  ↑ "+strconv.Itoa(above)+" more", w, "…")
-		lines[0] = pad(in.dim.paint(text), ansi.StringWidth(text))
-	}
-	if below := n - l.navTop - l.navRows; l.navFirst > 0 && below > 0 {
-		text := ansi.Truncate("  ↓ "+strconv.Itoa(below)+" more", w, "…")
-		lines[l.bodyH-1] = pad(in.dim.paint(text), ansi.StringWidth(text))
-	}
-	for i := l.navTop; i < min(l.navTop+l.navRows, n); i++ {
-		label := ansi.Truncate(navLabel(i, m.doc.Sections[i]), w, "…")
-		lines[l.navFirst+i-l.navTop] = pad(m.navItem(i, label), ansi.StringWidth(label))
-	}
-	return lines
-}
-
-// tabsView is the section list of the narrow layout: one line of tabs w columns
-// wide, scrolled so the active tab is always visible, with ‹ and › where tabs are
-// cut off. The active tab is marked with ► and bold. It also returns where each
-// tab and arrow is, for mouse clicks.
-func (m *Model) tabsView(w int) (string, []span) {
-	st := m.styles
-	n := len(m.doc.Sections)
-	if n == 0 {
-		return spaces(w), nil
-	}
-	const (
-		gap    = 2 // between tabs
-		arrows = 4 // "‹ " and " ›"
-		marker = 2 // "► " before the active tab
-	)
-	labels := make([]string, n)
-	widths := make([]int, n)
-	for i, s := range m.doc.Sections {
-		labels[i] = strings.TrimLeft(navLabel(i, s), " ")
-		labels[i] = ansi.Truncate(labels[i], max(min(w-arrows-marker, tabMaxW), 1), "…")
-		widths[i] = ansi.StringWidth(labels[i])
-	}
-	widths[m.active] += marker
-	lo, hi := m.active, m.active+1
-	used := widths[m.active]
-	for grew := true; grew; {
-		grew = false
-		if hi < n && used+gap+widths[hi]+arrows <= w {
-			used += gap + widths[hi]
-			hi++
-			grew = true
-		}
-		if lo > 0 && used+gap+widths[lo-1]+arrows <= w {
-			lo--
-			used += gap + widths[lo]
-			grew = true
-		}
-	}
-	var b strings.Builder
-	var spans []span
-	x := 0
-	if lo > 0 {
-		b.WriteString(st.ink.dim.paint("‹") + " ")
-		spans = append(spans, span{0, 2, lo - 1})
-		x = 2
-	}
-	for i := lo; i < hi; i++ {
-		if i > lo {
-			b.WriteString(spaces(gap))
-			x += gap
-		}
-		if i == m.active {
-			b.WriteString(st.ink.navMarker.paint("►") + " " + st.ink.navActive.paint(labels[i]))
-		} else {
-			b.WriteString(st.ink.navItem.paint(labels[i]))
-		}
-		spans = append(spans, span{x, x + widths[i], i})
-		x += widths[i]
-	}
-	if hi < n {
-		b.WriteString(" " + st.ink.dim.paint("›"))
-		spans = append(spans, span{x, x + 2, hi})
-		x += 2
-	}
-	return b.String() + spaces(w-x), spans
-}
-
-// statusView is the left of the status line, at most w columns: a message from
-// the model (a copy confirmation), else a notice from the server, else the key
-// help with as many keys as fit.
-func (m *Model) statusView(w int) (string, int) {
-	text := m.flash
-	if text == "" {
-		text = m.notice
-	}
-	if text != "" {
-		text = ansi.Truncate(text, w, "…")
-		return m.styles.ink.notice.paint(text), ansi.StringWidth(text)
-	}
-	// The key help depends on the width, the theme and whether the help
-	// screen is open: the same in every session of a resume.
-	c := piece(m.shared, m.styles.key(pieceStatus, w, 0, 0, 0, m.showHelp), func() shortHelp {
-		h := help.New()
-		h.Styles = m.styles.Help
-		keys := m.keys // a copy, whose bindings are dropped until the line fits
-		line := h.ShortHelpView(keys.ShortHelp())
-		for _, drop := range keys.shortHelpDropOrder() {
-			if ansi.StringWidth(line) <= w {
-				break
-			}
-			drop.SetEnabled(false)
-			line = h.ShortHelpView(keys.ShortHelp())
-		}
-		line = ansi.Truncate(line, w, "…")
-		return shortHelp{line, ansi.StringWidth(line)}
-	})
-	return c.line, c.width
-}
-
-// shortHelp is the footer's key help and its width.
-type shortHelp struct {
-	line  string
-	width int
-}
-
-// positionWidth is the widest the reading position gets, e.g. "100%  6/6".
-func (m *Model) positionWidth() int {
-	n := len(strconv.Itoa(len(m.pages)))
-	return len("100%  /") + 2*n
-}
-
-// position appends where the visitor is to b: how far down the page, and which
-// section of how many, e.g. "42%  3/6".
-func (m *Model) position(b []byte) []byte {
-	p := m.pane()
-	if p == nil {
-		return b
-	}
-	if pct := p.scrollPercent(); pct >= 0 {
-		b = strconv.AppendInt(b, int64(pct), 10)
-		b = append(b, '%')
-	}
-	if m.showHelp {
-		return b
-	}
-	if len(b) > 0 {
-		b = append(b, "  "...)
-	}
-	b = strconv.AppendInt(b, int64(m.active+1), 10)
-	b = append(b, '/')
-	return strconv.AppendInt(b, int64(len(m.pages)), 10)
-}
-
-// tooSmallView says how big the window must be, centred in whatever there is. A
-// window too low for the sentences gets them in short.
-func (m *Model) tooSmallView() string {
-	w := max(m.width-2, 1)
-	size := func(w, h int) string { return strconv.Itoa(w) + "×" + strconv.Itoa(h) }
-	wrap := func(paragraphs ...string) (lines []string, title int) {
-		for i, p := range paragraphs {
-			lines = append(lines, content.Wrap(p, w, true)...)
-			if i == 0 {
-				title = len(lines)
-			}
-		}
-		return lines, title
-	}
-	lines, title := wrap("Window too small", "",
-		"This resume needs at least "+size(MinWidth, MinHeight)+"; this window is "+size(m.width, m.height)+".",
-		"Enlarge it, or reconnect with ssh -T to read the resume as plain text.")
-	if len(lines) > m.height {
-		lines, title = wrap("Too small", "Needs "+size(MinWidth, MinHeight)+".", "Or: ssh -T")
-	}
-	lines = lines[:min(len(lines), m.height)]
-	above := (m.height - len(lines)) / 2
-	var b strings.Builder
-	for row := range m.height {
-		if row > 0 {
-			b.WriteByte('\n')
-		}
-		i := row - above
-		if i < 0 || i >= len(lines) || lines[i] == "" {
-			continue
-		}
-		text := ansi.Truncate(lines[i], m.width, "")
-		b.WriteString(spaces((m.width - ansi.StringWidth(text)) / 2))
-		if i < title {
-			text = m.styles.ink.notice.paint(text)
-		}
-		b.WriteString(text)
 	}
 	return b.String()
 }

@@ -1,6 +1,14 @@
 // Package views is the resume's terminal interface: one Bubble Tea model per visitor,
 // its pages, key map, help, theme and layout. It knows nothing of SSH, so it runs and
 // is tested without a server.
+//
+// Where things are: model.go routes messages (keys, mouse, size, theme);
+// layout.go is the geometry of a window and the per-frame render; header.go
+// the name, label and contact line; nav.go the section list, the tab bar and
+// where a click lands on them; footer.go the status line and the screen for a
+// window too small; page.go a scrolling page and how a section is typeset;
+// styles.go the theme; keys.go and help.go the key map and the help screen;
+// shared.go what the sessions of one resume render alike.
 package views
 
 import (
@@ -29,6 +37,10 @@ type Options struct {
 	// changing the theme then would lay the screen out twice. Zero means true
 	// colour until then.
 	ColorProfile colorprofile.Profile
+	// PDFCommand is the command line that saves the resume as a PDF, which the
+	// first screen shows, e.g. "ssh -p 2222 resume.example.com pdf > resume.pdf".
+	// Empty shows the generic "ssh HOST pdf > resume.pdf".
+	PDFCommand string
 	// Shared is what the sessions of this Document render alike, made once by
 	// NewShared(doc) and given to every New for the Document. Nil, or one made
 	// for another Document, means the model renders everything itself.
@@ -47,7 +59,7 @@ type Model struct {
 	doc    *content.Document
 	shared *Shared
 	keys   KeyMap
-	styles *Styles // shared by every session with the same theme
+	theme  *theme // shared by every session with the same theme
 
 	width, height int
 	layout        layout
@@ -57,6 +69,9 @@ type Model struct {
 	pages    []*textPage
 	helpPage textPage
 	showHelp bool
+	showQR   bool // the QR code of the contact takes the whole window
+
+	pdfCommand string // what the first screen says saves the PDF
 
 	email   string // the address the copy key copies
 	notice  string // from the server, until it sends another
@@ -92,10 +107,14 @@ func New(doc *content.Document, opts Options) *Model {
 		doc:    doc,
 		shared: shared,
 		// Dark until the terminal answers: most terminals are.
-		styles: theme(true, opts.ColorProfile),
-		pages:  make([]*textPage, len(doc.Sections)),
+		theme: themeFor(true, opts.ColorProfile),
+		pages: make([]*textPage, len(doc.Sections)),
 	}
 	m.helpPage = newTextPage(m.helpLines)
+	m.pdfCommand = defaultPDFCommand
+	if c := strings.Join(strings.Fields(printable(opts.PDFCommand, 200)), " "); c != "" {
+		m.pdfCommand = c
+	}
 	m.email = emailOf(doc)
 	if shared != nil {
 		m.keys = shared.keys // a copy: the model enables and disables its own
@@ -114,24 +133,6 @@ func New(doc *content.Document, opts Options) *Model {
 	return m
 }
 
-// emailOf is the address the copy key copies: the first mailto contact.
-func emailOf(doc *content.Document) string {
-	for _, c := range doc.Contacts {
-		if strings.HasPrefix(c.URL, "mailto:") {
-			return c.Text
-		}
-	}
-	return ""
-}
-
-// keyMapFor is the key map for doc: the number keys for its sections, the copy
-// key if it has an email address.
-func keyMapFor(doc *content.Document) KeyMap {
-	k := DefaultKeyMap(len(doc.Sections))
-	k.Copy.SetEnabled(emailOf(doc) != "")
-	return k
-}
-
 // Init asks the terminal for its background colour. The first frame does not wait
 // for the answer: terminals that never answer get the dark theme.
 func (m *Model) Init() tea.Cmd {
@@ -144,9 +145,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
 	case tea.BackgroundColorMsg:
-		m.setStyles(theme(msg.IsDark(), m.styles.profile))
+		m.setTheme(themeFor(msg.IsDark(), m.theme.profile))
 	case tea.ColorProfileMsg:
-		m.setStyles(theme(m.styles.dark, msg.Profile))
+		m.setTheme(themeFor(m.theme.dark, msg.Profile))
 	case NoticeMsg:
 		m.notice = strings.Join(strings.Fields(printable(msg.Text, 200)), " ")
 		m.refreshStatus()
@@ -158,9 +159,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.MouseClickMsg:
+		if m.showQR {
+			m.setQR(false)
+			break
+		}
 		m.click(msg.Mouse())
 	case tea.MouseWheelMsg:
-		m.wheel(msg.Mouse())
+		if !m.showQR {
+			m.wheel(msg.Mouse())
+		}
 	}
 	return m, nil
 }
@@ -181,6 +188,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(name, k.Quit):
 		return tea.Quit
+	case m.showQR: // any other key goes back from the QR code
+		m.setQR(false)
+	case key.Matches(name, k.QR):
+		m.setQR(true)
 	case key.Matches(name, k.Help):
 		m.setHelp(true)
 	case key.Matches(name, k.Close):
@@ -248,6 +259,13 @@ func (m *Model) setHelp(open bool) {
 	m.relayoutNav()
 }
 
+// setQR shows or hides the QR code of the contact. It takes the whole window:
+// the code needs every row of an 80×24 one.
+func (m *Model) setQR(open bool) {
+	m.showQR = open
+	m.gen++ // a new frame, though the layout under it stays
+}
+
 // copyEmail puts the email address on the visitor's clipboard with OSC 52 and says
 // so for a moment. Terminals without OSC 52 ignore it; the address is on screen.
 func (m *Model) copyEmail() tea.Cmd {
@@ -261,13 +279,13 @@ func (m *Model) copyEmail() tea.Cmd {
 	)
 }
 
-// setStyles switches to a theme, when the background or the colour profile
+// setTheme switches to a theme, when the background or the colour profile
 // changed it.
-func (m *Model) setStyles(t *Styles) {
-	if t == m.styles {
+func (m *Model) setTheme(t *theme) {
+	if t == m.theme {
 		return
 	}
-	m.styles = t
+	m.theme = t
 	for _, p := range m.pages {
 		if p != nil {
 			p.invalidate()
@@ -297,8 +315,17 @@ func (m *Model) page(i int) *textPage {
 		return p
 	}
 	sec, shared := &m.doc.Sections[i], m.shared
-	p := newTextPage(func(w int, st *Styles) ([]string, []int) {
-		r := piece(shared, st.key(pieceSection, w, i, 0, 0, false), func() pageLines {
+	first := i == 0 // the first section opens with the card
+	p := newTextPage(func(w int, st *theme) ([]string, []int) {
+		k := st.key(pieceSection, w, i, 0, 0, false)
+		if first {
+			k.text = m.pdfCommand
+		}
+		r := piece(shared, k, func() pageLines {
+			if first {
+				lines, anchors := overviewPage(glances(m.doc, m.pdfCommand), sec, w, st)
+				return pageLines{lines, anchors}
+			}
 			lines, anchors := renderSection(sec, w, st)
 			return pageLines{lines, anchors}
 		})

@@ -22,7 +22,7 @@ type textPage struct {
 	// exactly that width, and for each line the place in the source where it
 	// starts, so that a re-wrap can keep the same text at the top of the view.
 	// The lines may be shared with other sessions: they are never modified.
-	build   func(w int, st *Styles) (lines []string, anchors []int)
+	build   func(w int, st *theme) (lines []string, anchors []int)
 	lines   []string
 	anchors []int
 	blank   string // a line of spaces as wide as the page
@@ -33,7 +33,7 @@ type textPage struct {
 	rendered int
 }
 
-func newTextPage(build func(w int, st *Styles) ([]string, []int)) textPage {
+func newTextPage(build func(w int, st *theme) ([]string, []int)) textPage {
 	return textPage{build: build}
 }
 
@@ -52,7 +52,7 @@ func (p *textPage) invalidate() { p.rendered = 0 }
 
 // refresh re-renders the page if its width or theme changed, keeping the text
 // that was at the top of the view at the top.
-func (p *textPage) refresh(st *Styles) {
+func (p *textPage) refresh(st *theme) {
 	w := p.width
 	if w <= 0 || p.rendered == w {
 		return
@@ -141,8 +141,7 @@ func (p *textPage) jumpTo(y int) {
 
 // renderSection lays the section out at width w. Text is wrapped before it is
 // styled, so widths are exact: every line is padded to exactly w columns.
-func renderSection(s *content.Section, w int, st *Styles) (lines []string, anchors []int) {
-	in := &st.ink
+func renderSection(s *content.Section, w int, st *theme) (lines []string, anchors []int) {
 	block := 0
 	// emit adds the wrapped lines of one source block. Each line's anchor is the
 	// block number in the high bits and the offset of its first character below.
@@ -169,18 +168,18 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 		return func(_ int, l string) (string, int) { return k.paint(l), ansi.StringWidth(l) }
 	}
 
-	emit(s.Title, w, paint(in.title))
+	emit(s.Title, w, paint(st.title))
 	blank()
 	for i, e := range s.Entries {
 		if i > 0 {
 			blank()
 		}
-		renderHeading(e, w, in, emit)
+		renderHeading(e, w, st, emit)
 		for _, l := range e.Lines {
-			emit(l, w, paint(in.subtitle))
+			emit(l, w, paint(st.subtitle))
 		}
 		if e.Text != "" {
-			emit(e.Text, w, paint(in.text))
+			emit(e.Text, w, paint(st.text))
 		}
 		for _, l := range e.Links {
 			label := ""
@@ -190,18 +189,18 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 			labelW := ansi.StringWidth(label)
 			if labelW+ansi.StringWidth(l.Text) > w {
 				// The address does not fit beside its label: give it lines of its own.
-				emit(strings.TrimSpace(label), w, paint(in.linkLabel))
+				emit(strings.TrimSpace(label), w, paint(st.linkLabel))
 				label, labelW = "", 0
 			}
 			indent := spaces(labelW)
 			emit(l.Text, w-labelW, func(i int, line string) (string, int) {
-				text := in.text.paint(line)
+				text := st.text.paint(line)
 				if l.URL != "" {
-					text = in.link.link(line, l.URL)
+					text = st.link.link(line, l.URL)
 				}
 				lw := labelW + ansi.StringWidth(line)
 				if i == 0 {
-					return in.linkLabel.paint(label) + text, lw
+					return st.linkLabel.paint(label) + text, lw
 				}
 				return indent + text, lw
 			})
@@ -210,13 +209,13 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 			emit(b, w-2, func(i int, line string) (string, int) {
 				lw := 2 + ansi.StringWidth(line)
 				if i == 0 {
-					return in.bullet.paint("•") + " " + in.text.paint(line), lw
+					return st.bullet.paint("•") + " " + st.text.paint(line), lw
 				}
-				return "  " + in.text.paint(line), lw
+				return "  " + st.text.paint(line), lw
 			})
 		}
 		if len(e.Tags) > 0 {
-			emit(strings.Join(e.Tags, " · "), w, paint(in.tag))
+			emit(strings.Join(e.Tags, " · "), w, paint(st.tag))
 		}
 	}
 	return lines, anchors
@@ -224,11 +223,11 @@ func renderSection(s *content.Section, w int, st *Styles) (lines []string, ancho
 
 // renderHeading writes an entry's heading with its date on the right of the last
 // heading line when both fit, else on a line of its own.
-func renderHeading(e content.Entry, w int, in *inks, emit func(string, int, func(int, string) (string, int))) {
+func renderHeading(e content.Entry, w int, st *theme, emit func(string, int, func(int, string) (string, int))) {
 	dateW := ansi.StringWidth(e.Date)
 	if e.Heading == "" {
 		if e.Date != "" {
-			emit(e.Date, w, func(_ int, l string) (string, int) { return in.date.paint(l), ansi.StringWidth(l) })
+			emit(e.Date, w, func(_ int, l string) (string, int) { return st.date.paint(l), ansi.StringWidth(l) })
 		}
 		return
 	}
@@ -238,11 +237,11 @@ func renderHeading(e content.Entry, w int, in *inks, emit func(string, int, func
 	emit(e.Heading, w, func(i int, l string) (string, int) {
 		if i == len(heading)-1 && dateInline {
 			gap := spaces(w - ansi.StringWidth(l) - dateW)
-			return in.heading.paint(l) + gap + in.date.paint(e.Date), w
+			return st.heading.paint(l) + gap + st.date.paint(e.Date), w
 		}
-		return in.heading.paint(l), ansi.StringWidth(l)
+		return st.heading.paint(l), ansi.StringWidth(l)
 	})
 	if e.Date != "" && !dateInline {
-		emit(e.Date, w, func(_ int, l string) (string, int) { return in.date.paint(l), ansi.StringWidth(l) })
+		emit(e.Date, w, func(_ int, l string) (string, int) { return st.date.paint(l), ansi.StringWidth(l) })
 	}
 }

@@ -48,13 +48,14 @@ func NewShared(doc *content.Document) *Shared {
 type pieceKind uint8
 
 const (
-	pieceSection pieceKind = iota // a: section index; w: text width
+	pieceSection pieceKind = iota // a: section index; w: text width; text: the PDF command (the first section)
 	pieceHelp                     // w: text width
 	pieceHeader                   // w: frame width; a: left margin; roomy
 	pieceTabs                     // w: frame width; a: left margin; b: active section
 	pieceNav                      // w: list width; a: body height; b: active; c: first section shown
 	pieceStatus                   // w: status width; open: the help screen is open
 	pieceBottom                   // w: frame width; a: left margin
+	pieceQR                       // w, a: window width and height; text: the last line
 )
 
 // pieceKey names a piece: what it is, the theme it is painted in, and the
@@ -66,6 +67,7 @@ type pieceKey struct {
 	flag    bool
 	w       int
 	a, b, c int
+	text    string
 }
 
 // piece returns the piece for k, making it with build if it is not kept yet.

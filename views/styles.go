@@ -11,59 +11,20 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Styles is the theme of one session, for the visitor's background and colour
+// theme is the styles of one session, for the visitor's background and colour
 // profile, and a new one when their terminal reports either: sessions with
 // different terminals share one process, so there is no package-level current
 // style.
 //
+// Each style is defined once, in newTheme, and kept as the escape sequences
+// around a text (an ink): the screen is put together from many small styled
+// pieces, and running lipgloss for each costs more than the rest of a layout.
+// Only the key help keeps lipgloss styles, which bubbles/help needs.
+//
 // Nothing is told by colour alone: the active section has a marker and bold, links
 // are underlined, the scrollbar's thumb has its own glyph. Without colour
 // (NO_COLOR, TERM=dumb) the screen reads the same.
-type Styles struct {
-	Name    lipgloss.Style
-	Label   lipgloss.Style
-	Contact lipgloss.Style
-	Dim     lipgloss.Style
-	Rule    lipgloss.Style
-
-	NavItem   lipgloss.Style
-	NavActive lipgloss.Style
-	NavMarker lipgloss.Style
-
-	SectionTitle lipgloss.Style
-	Heading      lipgloss.Style
-	Date         lipgloss.Style
-	Subtitle     lipgloss.Style
-	Text         lipgloss.Style
-	Bullet       lipgloss.Style
-	Link         lipgloss.Style
-	LinkLabel    lipgloss.Style
-	Tag          lipgloss.Style
-
-	ScrollThumb lipgloss.Style
-	ScrollTrack lipgloss.Style
-	Position    lipgloss.Style
-	Notice      lipgloss.Style
-
-	Help help.Styles
-
-	ink inks
-	// The background and profile the theme is for: what is rendered in it is
-	// shared under them.
-	dark    bool
-	profile colorprofile.Profile
-}
-
-// key names a piece of the screen rendered in this theme.
-func (st *Styles) key(kind pieceKind, w, a, b, c int, flag bool) pieceKey {
-	return pieceKey{kind: kind, dark: st.dark, profile: st.profile, flag: flag, w: w, a: a, b: b, c: c}
-}
-
-// inks are the theme's styles reduced to the escape sequences around a text. The
-// screen is put together from many small styled pieces, and running lipgloss for
-// each costs more than the rest of a layout; the sequences are worked out once
-// per theme instead.
-type inks struct {
+type theme struct {
 	name, label, contact, dim, rule, navItem, navActive, navMarker     ink
 	title, heading, date, subtitle, text, bullet, link, linkLabel, tag ink
 	thumb, track, position, notice                                     ink
@@ -72,6 +33,18 @@ type inks struct {
 	// WGL4, the repertoire every Windows console font has: PuTTY shows no
 	// fallback glyphs.
 	thumbCell, trackCell string
+
+	help help.Styles
+
+	// The background and profile the theme is for: what is rendered in it is
+	// shared under them.
+	dark    bool
+	profile colorprofile.Profile
+}
+
+// key names a piece of the screen rendered in this theme.
+func (st *theme) key(kind pieceKind, w, a, b, c int, flag bool) pieceKey {
+	return pieceKey{kind: kind, dark: st.dark, profile: st.profile, flag: flag, w: w, a: a, b: b, c: c}
 }
 
 // ink is a style reduced to the escape sequences before and after its text.
@@ -100,35 +73,6 @@ func (k ink) link(text, url string) string {
 	return ansi.SetHyperlink(url) + k.open + text + k.close + ansi.ResetHyperlink()
 }
 
-func newInks(s *Styles) inks {
-	in := inks{
-		name:      inkOf(s.Name),
-		label:     inkOf(s.Label),
-		contact:   inkOf(s.Contact),
-		dim:       inkOf(s.Dim),
-		rule:      inkOf(s.Rule),
-		navItem:   inkOf(s.NavItem),
-		navActive: inkOf(s.NavActive),
-		navMarker: inkOf(s.NavMarker),
-		title:     inkOf(s.SectionTitle),
-		heading:   inkOf(s.Heading),
-		date:      inkOf(s.Date),
-		subtitle:  inkOf(s.Subtitle),
-		text:      inkOf(s.Text),
-		bullet:    inkOf(s.Bullet),
-		link:      inkOf(s.Link),
-		linkLabel: inkOf(s.LinkLabel),
-		tag:       inkOf(s.Tag),
-		thumb:     inkOf(s.ScrollThumb),
-		track:     inkOf(s.ScrollTrack),
-		position:  inkOf(s.Position),
-		notice:    inkOf(s.Notice),
-	}
-	in.thumbCell = " " + in.thumb.paint("█")
-	in.trackCell = " " + in.track.paint("│")
-	return in
-}
-
 // palette is one colour in each profile, for lipgloss.Complete: the 16 ANSI
 // colours, the 256-colour palette and true colour. The 16- and 256-colour
 // choices are made by hand: the nearest colour by distance turns a muted grey
@@ -155,7 +99,7 @@ var (
 	warmLight   = palette{lipgloss.Magenta, lipgloss.Color("130"), lipgloss.Color("#B45309")}
 )
 
-// theme returns the theme for a dark or light terminal background and the
+// themeFor returns the theme for a dark or light terminal background and the
 // terminal's colour profile (an unknown one is taken for true colour). Bubble
 // Tea would reduce true colours to the profile by itself; choosing them here
 // keeps the theme's contrast in 16 and 256 colours.
@@ -163,19 +107,19 @@ var (
 // Each of the dozen themes is built once: a theme is immutable, and building
 // one costs more than the rest of a session's start. Sessions share it and
 // must not modify it.
-func theme(isDark bool, profile colorprofile.Profile) *Styles {
+func themeFor(isDark bool, profile colorprofile.Profile) *theme {
 	if profile == colorprofile.Unknown {
 		profile = colorprofile.TrueColor
 	}
 	profile = min(profile, colorprofile.TrueColor)
 	t := &themes[boolIndex(isDark)][profile]
-	t.once.Do(func() { t.styles = newStyles(isDark, profile) })
-	return &t.styles
+	t.once.Do(func() { t.theme = newTheme(isDark, profile) })
+	return &t.theme
 }
 
 var themes [2][colorprofile.TrueColor + 1]struct {
-	once   sync.Once
-	styles Styles
+	once  sync.Once
+	theme theme
 }
 
 func boolIndex(b bool) int {
@@ -185,7 +129,7 @@ func boolIndex(b bool) int {
 	return 0
 }
 
-func newStyles(isDark bool, profile colorprofile.Profile) Styles {
+func newTheme(isDark bool, profile colorprofile.Profile) theme {
 	lightDark, complete := lipgloss.LightDark(isDark), lipgloss.Complete(profile)
 	pick := func(light, dark palette) color.Color {
 		return lightDark(
@@ -202,33 +146,34 @@ func newStyles(isDark bool, profile colorprofile.Profile) Styles {
 		warm   = pick(warmLight, warmDark)
 	)
 	s := lipgloss.NewStyle
-	st := Styles{
-		Name:    s().Bold(true).Foreground(accent),
-		Label:   s().Foreground(body),
-		Contact: s().Foreground(muted),
-		Dim:     s().Foreground(muted),
-		Rule:    s().Foreground(faint),
+	fg := func(c color.Color) ink { return inkOf(s().Foreground(c)) }
+	bold := func(c color.Color) ink { return inkOf(s().Bold(true).Foreground(c)) }
+	st := theme{
+		name:      bold(accent),
+		label:     fg(body),
+		contact:   fg(muted),
+		dim:       fg(muted),
+		rule:      fg(faint),
+		navItem:   fg(muted),
+		navActive: bold(strong),
+		navMarker: bold(accent),
 
-		NavItem:   s().Foreground(muted),
-		NavActive: s().Bold(true).Foreground(strong),
-		NavMarker: s().Bold(true).Foreground(accent),
+		title:     bold(accent),
+		heading:   bold(strong),
+		date:      fg(muted),
+		subtitle:  inkOf(s().Italic(true).Foreground(body)),
+		text:      fg(body),
+		bullet:    fg(accent),
+		link:      inkOf(s().Underline(true).Foreground(accent)),
+		linkLabel: fg(muted),
+		tag:       fg(warm),
 
-		SectionTitle: s().Bold(true).Foreground(accent),
-		Heading:      s().Bold(true).Foreground(strong),
-		Date:         s().Foreground(muted),
-		Subtitle:     s().Italic(true).Foreground(body),
-		Text:         s().Foreground(body),
-		Bullet:       s().Foreground(accent),
-		Link:         s().Underline(true).Foreground(accent),
-		LinkLabel:    s().Foreground(muted),
-		Tag:          s().Foreground(warm),
+		thumb:    fg(accent),
+		track:    fg(faint),
+		position: fg(muted),
+		notice:   bold(warm),
 
-		ScrollThumb: s().Foreground(accent),
-		ScrollTrack: s().Foreground(faint),
-		Position:    s().Foreground(muted),
-		Notice:      s().Bold(true).Foreground(warm),
-
-		Help: help.Styles{
+		help: help.Styles{
 			Ellipsis:       s().Foreground(faint),
 			ShortKey:       s().Foreground(accent),
 			ShortDesc:      s().Foreground(muted),
@@ -237,8 +182,10 @@ func newStyles(isDark bool, profile colorprofile.Profile) Styles {
 			FullDesc:       s().Foreground(muted),
 			FullSeparator:  s().Foreground(faint),
 		},
+		dark:    isDark,
+		profile: profile,
 	}
-	st.ink = newInks(&st)
-	st.dark, st.profile = isDark, profile
+	st.thumbCell = " " + st.thumb.paint("█")
+	st.trackCell = " " + st.track.paint("│")
 	return st
 }
