@@ -39,6 +39,18 @@ func envName(flagName string) string {
 // render and preview show the same file, one SSHRESUME_ADDR points serve and
 // healthcheck at the same address.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := parseFlagsArgs(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+// parseFlagsArgs is parseFlags for a command that takes arguments after its
+// flags (check FILE...): they are left in fs.Args.
+func parseFlagsArgs(fs *flag.FlagSet, args []string) error {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := envName(f.Name)
@@ -57,9 +69,6 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			return err
 		}
 		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	return nil
 }

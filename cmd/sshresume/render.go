@@ -18,6 +18,7 @@ func render(args []string, stdout, stderr io.Writer) error {
 	var contentFile, format string
 	fs := newFlagSet("render", stderr)
 	fs.StringVar(&contentFile, "content", "", "resume file, JSON or YAML in the JSON Resume schema (default: the embedded resume)")
+	maxSize := maxContentSize(fs)
 	fs.StringVar(&format, "format", content.DefaultExport, "output format: "+strings.Join(names, ", "))
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -26,7 +27,7 @@ func render(args []string, stdout, stderr io.Writer) error {
 	if !ok {
 		return usageError{fmt.Errorf("format %q: use %s", format, strings.Join(names, ", "))}
 	}
-	resume, err := loadResume(contentFile, nil)
+	resume, err := loadResume(contentFile, int64(*maxSize), nil)
 	if err != nil {
 		return err
 	}

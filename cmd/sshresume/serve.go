@@ -30,6 +30,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "TCP address to listen on")
 	fs.StringVar(&cfg.HostKeyFile, "host-key-file", cfg.HostKeyFile, "host key file, created if missing; SSHRESUME_HOST_KEY (the key itself, PEM) wins over it")
 	fs.StringVar(&contentFile, "content", "", "resume file, JSON or YAML in the JSON Resume schema (default: the embedded resume); SIGHUP reloads it")
+	maxSize := maxContentSize(fs)
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", cfg.ShutdownGrace, "how long open sessions may take to finish on shutdown")
@@ -53,7 +54,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer routeLibraryLogs(logger)()
 
-	resume, err := loadResume(contentFile, logger)
+	resume, err := loadResume(contentFile, int64(*maxSize), logger)
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return explainHostKey(err)
 	}
-	stopReload := reloadOnHangup(contentFile, srv, logger)
+	stopReload := reloadOnHangup(contentFile, int64(*maxSize), srv, logger)
 	defer stopReload()
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -86,15 +87,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	return nil
 }
 
-// loadResume reads and validates the resume file at path, or the embedded resume
-// when path is empty. The fields sshresume ignores are logged when logger is set.
-func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
+// loadResume reads and validates the resume file at path, of at most maxSize
+// bytes, or the embedded resume when path is empty. The fields sshresume
+// ignores are logged when logger is set.
+func loadResume(path string, maxSize int64, logger *log.Logger) (*content.Resume, error) {
 	if path == "" {
 		return content.Default()
 	}
-	r, notes, err := content.Load(path)
+	r, notes, err := content.LoadLimit(path, maxSize)
 	if perr := (*content.Error)(nil); errors.As(err, &perr) {
-		return nil, fmt.Errorf("%s is not a valid resume (%s):\n%w", path, plural(len(perr.Problems), "problem"), err)
+		hint := ""
+		if errors.Is(err, content.ErrTooLarge) {
+			hint = "\n" + sizeHint
+		}
+		return nil, fmt.Errorf("%s is not a valid resume (%s):\n%w%s", path, plural(len(perr.Problems), "problem"), err, hint)
 	}
 	if err != nil {
 		return nil, err
@@ -110,7 +116,7 @@ func loadResume(path string, logger *log.Logger) (*content.Resume, error) {
 // reloadOnHangup reloads the content file on every SIGHUP until the returned
 // function is called. SIGHUP is caught even without a content file, so that a
 // stray one does not end the server.
-func reloadOnHangup(path string, srv *server.Server, logger *log.Logger) (stop func()) {
+func reloadOnHangup(path string, maxSize int64, srv *server.Server, logger *log.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -118,7 +124,7 @@ func reloadOnHangup(path string, srv *server.Server, logger *log.Logger) (stop f
 		for {
 			select {
 			case <-hup:
-				reload(path, srv, logger)
+				reload(path, maxSize, srv, logger)
 			case <-done:
 				return
 			}
@@ -133,12 +139,12 @@ func reloadOnHangup(path string, srv *server.Server, logger *log.Logger) (stop f
 // reload reads the content file again and serves it to the sessions that start
 // from now on; running sessions keep the resume they started with. An invalid
 // file is logged with every problem and changes nothing.
-func reload(path string, srv *server.Server, logger *log.Logger) {
+func reload(path string, maxSize int64, srv *server.Server, logger *log.Logger) {
 	if path == "" {
 		logger.Warn("SIGHUP: no content file to reload; serving the embedded resume")
 		return
 	}
-	r, err := loadResume(path, logger)
+	r, err := loadResume(path, maxSize, logger)
 	if err != nil {
 		var perr *content.Error
 		if errors.As(err, &perr) {
