@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -27,15 +26,9 @@ func Default() (*Resume, error) {
 	return Parse(defaultFile, defaultJSON)
 }
 
-// Load reads a resume file and checks it as Check does, notes included: the one
-// way serve, render, preview and check read a file.
-func Load(path string) (*Resume, []Problem, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read resume: %w", err)
-	}
-	return Check(path, data)
-}
+// Load reads a resume file of at most DefaultMaxSize bytes and checks it as
+// Check does, notes included: LoadLimit with the default limit.
+func Load(path string) (*Resume, []Problem, error) { return LoadLimit(path, DefaultMaxSize) }
 
 // Problem is one thing wrong with a resume file, at a 1-based line and column.
 type Problem struct {
