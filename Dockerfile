@@ -1,7 +1,7 @@
 # The sshresume image: one static binary on a minimal base, run as a non-root user.
 #
 #   docker build --build-arg VERSION="$(git describe --tags --always)" -t sshresume .
-#   docker run -d -p 22:23234 -v sshresume-data:/data --stop-timeout 15 sshresume
+#   docker run -d -p 22:23234 -p 80:8080 -v sshresume-data:/data --stop-timeout 15 sshresume
 #
 # docs/DEPLOY.md covers fly.io, Docker and Podman. There is deliberately no
 # "# syntax=" line: the Dockerfile frontend built into BuildKit (and buildah's
@@ -39,13 +39,15 @@ COPY --from=build /out/sshresume /usr/local/bin/sshresume
 # The host key's directory, owned by the server's user: a new named volume
 # mounted here starts as a copy of it, so the server can write its key there.
 COPY --from=build --chown=65532:65532 /out/data /data
+# SSH on 23234, the web door (page and downloads over HTTP) on 8080.
 ENV SSHRESUME_ADDR=:23234 \
+    SSHRESUME_HTTP_ADDR=:8080 \
     SSHRESUME_HOST_KEY_FILE=/data/ssh_host_ed25519_key
 # Numeric, so that runtimes can check it is not root without reading
 # /etc/passwd (Kubernetes' runAsNonRoot) and any base image works.
 USER 65532:65532
 VOLUME ["/data"]
-EXPOSE 23234/tcp
+EXPOSE 23234/tcp 8080/tcp
 # The server ends sessions cleanly on SIGTERM within its shutdown grace (10s by
 # default): give it longer than that before a kill (docker run --stop-timeout 15).
 STOPSIGNAL SIGTERM

@@ -77,7 +77,7 @@ D_RESUME=$(free_port)
 # shellcheck disable=SC2086 # SSHRESUME_FLAGS is a list of flags
 spawn "$WORK/sshresume.log" "$WORK/bin/sshresume" serve -addr "127.0.0.1:$P_RESUME" \
 	-host-key-file "$WORK/keys/sshresume_ed25519" -debug-addr "127.0.0.1:$D_RESUME" -log-format "$LOG_FORMAT" \
-	-max-conns 0 -max-conns-per-ip 0 -conn-rate-per-ip 0 $SSHRESUME_FLAGS
+	-max-conns 0 -max-conns-per-ip 0 -conn-rate-per-ip 0 -max-sessionless 0 -max-sessionless-per-ip 0 $SSHRESUME_FLAGS
 PID_RESUME=$SPAWNED_PID
 wait_port "$P_RESUME" "$PID_RESUME" "$WORK/sshresume.log"
 wait_port "$D_RESUME" "$PID_RESUME" "$WORK/sshresume.log"

@@ -59,7 +59,7 @@ if [ "$WITH_SSHRESUME" = 1 ]; then
 	label=sshresume
 	PORT[$label]=$(free_port)
 	spawn "$WORK/sshresume.log" "$WORK/bin/sshresume" serve -addr "127.0.0.1:${PORT[$label]}" \
-		-host-key-file "$WORK/key-sshresume" -log-format json -max-conns 0 -max-conns-per-ip 0 -conn-rate-per-ip 0
+		-host-key-file "$WORK/key-sshresume" -log-format json -max-conns 0 -max-conns-per-ip 0 -conn-rate-per-ip 0 -max-sessionless 0 -max-sessionless-per-ip 0
 	PID[$label]=$SPAWNED_PID
 	EXPECT[$label]="quit"
 	PTYCMD[$label]=research # a section longer than a screen: j and k scroll it

@@ -28,7 +28,7 @@ func BenchmarkParse(b *testing.B) {
 		name string
 		data []byte
 	}{
-		{"resume.json", content.DefaultJSON()},
+		{"resume.json", seedJSON(b)},
 		{"resume.yaml", seedAsYAML(b)},
 	} {
 		b.Run(f.name, func(b *testing.B) {

@@ -273,18 +273,23 @@ func TestSectionIndex(t *testing.T) {
 	}
 }
 
-// TestSectionIDsIsACopy: the list validation trusts cannot be changed from
-// outside the package.
-func TestSectionIDsIsACopy(t *testing.T) {
-	ids := content.SectionIDs()
-	if len(ids) == 0 || ids[0] != "about" || ids[len(ids)-1] != "contact" {
-		t.Fatalf("SectionIDs() = %q", ids)
+// TestUnknownSectionIDRefused: meta.sshresume.order and titles name sections
+// by their IDs; any other name is an error at its position.
+func TestUnknownSectionIDRefused(t *testing.T) {
+	for _, doc := range []string{
+		"basics:\n  name: A\nmeta:\n  sshresume:\n    order: [hobbies]\n",
+		"basics:\n  name: A\nmeta:\n  sshresume:\n    titles: {hobbies: Fun}\n",
+	} {
+		_, err := content.Parse("r.yaml", []byte(doc))
+		if err == nil || !strings.Contains(err.Error(), `r.yaml:5:`) || !strings.Contains(err.Error(), `unknown section "hobbies"`) {
+			t.Errorf("%q: err = %v, want unknown section at line 5", doc, err)
+		}
 	}
-	ids[0] = "hobbies"
-	if got := content.SectionIDs()[0]; got != "about" {
-		t.Errorf("after changing a copy, the first section ID is %q", got)
+	r, err := content.Parse("r.yaml", []byte("basics:\n  name: A\n  summary: S\nprojects: [{name: P}]\nmeta:\n  sshresume:\n    order: [projects, about]\n"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := content.Parse("r.yaml", []byte("basics:\n  name: A\nmeta:\n  sshresume:\n    order: [hobbies]\n")); err == nil {
-		t.Error("a section ID written into a copy became valid")
+	if d := r.Document(); d.SectionIndex("projects") != 0 || d.SectionIndex("about") != 1 {
+		t.Errorf("order not applied: %v", d.Sections)
 	}
 }

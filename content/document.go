@@ -20,7 +20,7 @@ type Document struct {
 
 // Section is one titled part of the resume, such as work experience.
 type Section struct {
-	// ID is the stable, lowercase identifier of the section (see SectionIDs).
+	// ID is the stable, lowercase identifier of the section (about, work, projects, ...).
 	ID string
 	// Title is what visitors see: the owner's title if set, else the default.
 	Title string
@@ -46,10 +46,6 @@ type Link struct {
 	Text  string // what is shown: "thw@berkeley.edu"
 	URL   string // where it points: "mailto:thw@berkeley.edu"
 }
-
-// SectionIDs lists every section ID in the default reading order. It returns a
-// copy: validation and the section order trust the list.
-func SectionIDs() []string { return slices.Clone(sectionIDs) }
 
 // sectionKinds are the sections a resume can have, in the default reading
 // order: the ID, the title unless the resume renames it, extra names a visitor

@@ -2,33 +2,69 @@ package content
 
 import (
 	"bytes"
+
+	"codeberg.org/go-pdf/fpdf"
 	"encoding/json"
 	"slices"
 )
 
 // Export is one way to print the resume: a visitor asks for it over SSH with
-// "ssh HOST NAME", an owner with "sshresume render -format NAME". Every export is
-// plain UTF-8 without escape sequences: validation keeps control characters out of
-// the resume, and the renderers add none but line breaks.
+// "ssh HOST NAME", an owner with "sshresume render -format NAME". Every export
+// but the binary ones (PDF) is plain UTF-8 without escape sequences: validation
+// keeps control characters out of the resume, and the renderers add none but
+// line breaks.
 type Export struct {
 	// Name is the command and the -format value: "json".
 	Name string
 	// Description is one line for lists of commands.
 	Description string
-	// Render returns the export of a resume.
+	// Render returns the export of a resume. It is called once per loaded
+	// resume and its bytes served to every visitor who asks.
 	Render func(*Resume) []byte
+	// Binary marks an export that must never be written to a terminal: it is
+	// for a file ("ssh HOST pdf > resume.pdf").
+	Binary bool
 }
 
 // DefaultExport is the export served when a visitor asks for none.
 const DefaultExport = "text"
 
 var exports = []Export{
-	{"text", "the resume as plain text, wrapped at 80 columns", func(r *Resume) []byte {
+	{Name: "text", Description: "the resume as plain text, wrapped at 80 columns", Render: func(r *Resume) []byte {
 		return []byte(Text(r.Document(), TextWidth))
 	}},
-	{"md", "the resume as Markdown", markdown},
-	{"json", "the resume as a JSON Resume document (jsonresume.org)", jsonResume},
-	{"vcard", "a vCard 4.0 contact: name, title, email, phone, links, address, photo", vcard},
+	{Name: "md", Description: "the resume as Markdown", Render: markdown},
+	{Name: "json", Description: "the resume as a JSON Resume document (jsonresume.org)", Render: jsonResume},
+	{Name: "vcard", Description: "a vCard 4.0 contact: name, title, email, phone, links, address, photo", Render: vcard},
+	{Name: "pdf", Description: "the resume as a PDF, to save: ssh HOST pdf > resume.pdf", Render: pdfExport, Binary: true},
+}
+
+// pdfExport typesets the resume as a PDF (see renderPDF). The font was checked
+// when the resume was loaded, so typesetting does not fail; if it ever did,
+// the visitor gets a one-page PDF that says so rather than no file.
+func pdfExport(r *Resume) []byte {
+	b, err := renderPDF(r, creator(r.version))
+	if err == nil {
+		return b
+	}
+	pdf := fpdf.NewCustom(&fpdf.InitType{UnitStr: "pt", SizeStr: "A4"})
+	pdf.SetCreationDate(pdfDate(r))
+	pdf.SetModificationDate(pdfDate(r))
+	pdf.SetCreator(creator(r.version), true)
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "", 11)
+	pdf.Text(marginX, marginTop, "This resume could not be typeset as a PDF; read it with ssh or as text.")
+	var out bytes.Buffer
+	_ = pdf.Output(&out)
+	return out.Bytes()
+}
+
+// creator names the program in the PDF's metadata: "sshresume v1.2.3".
+func creator(version string) string {
+	if version == "" {
+		return "sshresume"
+	}
+	return "sshresume " + version
 }
 
 // Exports lists every export, in the order lists of commands show them.

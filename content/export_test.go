@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"os"
 	"reflect"
 	"regexp"
 	"strings"
@@ -27,6 +28,16 @@ func defaultResume(t testing.TB) *content.Resume {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// seedJSON is the embedded default resume as written: the file Default parses.
+func seedJSON(t testing.TB) []byte {
+	t.Helper()
+	data, err := os.ReadFile("resume.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 func render(t testing.TB, name string, r *content.Resume) string {
@@ -61,20 +72,26 @@ func TestExportsTable(t *testing.T) {
 			t.Errorf("%s: description %q must be one line", e.Name, e.Description)
 		}
 	}
-	if got, want := strings.Join(names, " "), "text md json vcard"; got != want {
+	if got, want := strings.Join(names, " "), "text md json vcard pdf"; got != want {
 		t.Errorf("exports = %q, want %q", got, want)
 	}
 	if _, ok := content.LookupExport(content.DefaultExport); !ok {
 		t.Errorf("the default export %q is not in the table", content.DefaultExport)
 	}
-	if _, ok := content.LookupExport("pdf"); ok {
-		t.Error("LookupExport found pdf")
+	if e, ok := content.LookupExport("pdf"); !ok || !e.Binary {
+		t.Error("LookupExport does not find pdf as a binary export")
+	}
+	if _, ok := content.LookupExport("docx"); ok {
+		t.Error("LookupExport found docx")
 	}
 }
 
 func TestExportsArePlainText(t *testing.T) {
 	r := defaultResume(t)
 	for _, e := range content.Exports() {
+		if e.Binary {
+			continue
+		}
 		out := render(t, e.Name, r)
 		if !utf8.ValidString(out) {
 			t.Errorf("%s: not valid UTF-8", e.Name)
@@ -234,7 +251,7 @@ func TestJSONExportRoundTrips(t *testing.T) {
 	// The export is the owner's document: the seed file and the export decode to
 	// the same JSON values.
 	var seed, exported any
-	if err := json.Unmarshal(content.DefaultJSON(), &seed); err != nil {
+	if err := json.Unmarshal(seedJSON(t), &seed); err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal([]byte(out), &exported); err != nil {
@@ -252,7 +269,7 @@ func TestJSONExportRoundTrips(t *testing.T) {
 func seedAsYAML(t testing.TB) []byte {
 	t.Helper()
 	var n yaml.Node
-	if err := yaml.Load(content.DefaultJSON(), &n); err != nil {
+	if err := yaml.Load(seedJSON(t), &n); err != nil {
 		t.Fatal(err)
 	}
 	var block func(*yaml.Node)
@@ -387,7 +404,7 @@ func TestVCardPhotoOnlyFromWebURL(t *testing.T) {
 // resume it accepts must export without control characters and round-trip
 // through its JSON export.
 func FuzzParse(f *testing.F) {
-	f.Add("r.json", content.DefaultJSON())
+	f.Add("r.json", seedJSON(f))
 	f.Add("r.yaml", seedAsYAML(f))
 	for _, s := range []string{
 		`{"basics": {"name": "A\u001b[2J"}}`, `{"basics": {"name": "A", "url": "javascript:x"}}`,
@@ -414,6 +431,12 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, e := range content.Exports() {
 			out := string(e.Render(r))
+			if e.Binary {
+				if !strings.HasPrefix(out, "%PDF-") {
+					t.Fatalf("%s export is not a PDF", e.Name)
+				}
+				continue
+			}
 			if c, i := controlChar(e.Name, out); i >= 0 {
 				t.Fatalf("%s export has control character %U at byte %d", e.Name, c, i)
 			}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // Limits on what a resume file may hold, far beyond any resume, so that a
@@ -13,7 +12,7 @@ import (
 // start). maxDepth and maxNodes (tree.go) bound the tree itself.
 const (
 	// DefaultMaxSize is the largest resume file Load reads: 1 MiB, some
-	// hundred times a long resume. LoadLimit takes another.
+	// hundred times a long resume. Options.MaxSize sets another.
 	DefaultMaxSize = 1 << 20
 	// MaxEntries is the most items one list may hold: entries of a section,
 	// highlights of an entry, keywords of a skill.
@@ -32,20 +31,14 @@ type tooLarge struct{ err *Error }
 func (e tooLarge) Error() string   { return e.err.Error() }
 func (e tooLarge) Unwrap() []error { return []error{e.err, ErrTooLarge} }
 
-// LoadLimit is Load for a file of at most maxSize bytes; a larger one is an
-// error (matching ErrTooLarge) read no further than the limit.
-func LoadLimit(path string, maxSize int64) (*Resume, []Problem, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read resume: %w", err)
+// CheckReader is Check for a resume read from r, of at most o.MaxSize bytes;
+// name is the file name used in messages. A larger one is an error (matching
+// ErrTooLarge) read no further than the limit.
+func (o Options) CheckReader(name string, r io.Reader) (*Resume, []Problem, error) {
+	maxSize := o.MaxSize
+	if maxSize <= 0 {
+		maxSize = DefaultMaxSize
 	}
-	defer func() { _ = f.Close() }()
-	return CheckReader(path, f, maxSize)
-}
-
-// CheckReader is Check for a resume read from r, of at most maxSize bytes; name
-// is the file name used in messages.
-func CheckReader(name string, r io.Reader, maxSize int64) (*Resume, []Problem, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxSize+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read resume: %w", err)
@@ -55,7 +48,7 @@ func CheckReader(name string, r io.Reader, maxSize int64) (*Resume, []Problem, e
 		return nil, nil, tooLarge{&Error{File: name, Problems: []Problem{{Line: pos.line, Col: pos.col,
 			Message: fmt.Sprintf("the file is larger than %s, the limit for a resume file, which is reached here", formatSize(maxSize))}}}}
 	}
-	return Check(name, data)
+	return o.Check(name, data)
 }
 
 // formatSize writes a size in bytes the way the limit is usually given: 1 MiB,

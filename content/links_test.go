@@ -1,6 +1,8 @@
 package content
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,6 +42,30 @@ func TestExportsLinkOnlyAllowedSchemes(t *testing.T) {
 		}
 		if !strings.Contains(out, "https://example.com/ada") {
 			t.Errorf("%s lost the allowed address:\n%s", e, out)
+		}
+	}
+}
+
+// pdfLinks are the targets of a PDF's link annotations as fpdf writes them.
+var pdfLinks = regexp.MustCompile(`/URI \(((?:[^()\\]|\\.)*)\)`)
+
+// TestPDFLinksOnlyAllowedSchemes: the PDF of a resume whose addresses slipped
+// past validation has no link annotation to them.
+func TestPDFLinksOnlyAllowedSchemes(t *testing.T) {
+	ex, ok := LookupExport("pdf")
+	if !ok {
+		t.Fatal("no pdf export")
+	}
+	var links []string
+	for _, m := range pdfLinks.FindAllSubmatch(ex.Render(bypassed(t)), -1) {
+		links = append(links, string(m[1]))
+	}
+	if !slices.Contains(links, "https://example.com/ada") {
+		t.Fatalf("no link to the allowed address among %q: the test sees nothing", links)
+	}
+	for _, l := range links {
+		if !LinkAllowed(l) {
+			t.Errorf("the PDF links %q", l)
 		}
 	}
 }

@@ -18,17 +18,12 @@ const defaultFile = "content/resume.json"
 //go:embed resume.json
 var defaultJSON []byte
 
-// DefaultJSON returns a copy of the embedded default resume document.
-func DefaultJSON() []byte { return bytes.Clone(defaultJSON) }
-
 // Default parses and validates the embedded default resume.
-func Default() (*Resume, error) {
-	return Parse(defaultFile, defaultJSON)
-}
+func Default() (*Resume, error) { return Options{}.Default() }
 
 // Load reads a resume file of at most DefaultMaxSize bytes and checks it as
-// Check does, notes included: LoadLimit with the default limit.
-func Load(path string) (*Resume, []Problem, error) { return LoadLimit(path, DefaultMaxSize) }
+// Check does, notes included: Options.Load with the default options.
+func Load(path string) (*Resume, []Problem, error) { return Options{}.Load(path) }
 
 // Problem is one thing wrong with a resume file, at a 1-based line and column.
 type Problem struct {
@@ -61,15 +56,17 @@ func (e *Error) Error() string {
 // The name is the file name used in error messages; its extension (.json, .yaml,
 // .yml) chooses the format, else the content does: JSON when it starts with '{'.
 // On failure the error is an *Error with a line and column for every problem.
-func Parse(name string, data []byte) (*Resume, error) {
-	r, _, err := Check(name, data)
-	return r, err
-}
+func Parse(name string, data []byte) (*Resume, error) { return Options{}.Parse(name, data) }
 
 // Check is Parse that also returns notes, valid or not: the fields the schema
-// allows but sshresume ignores, each with its position, for owners checking their
-// file.
-func Check(name string, data []byte) (*Resume, []Problem, error) {
+// allows but sshresume ignores, and personal details that are public, each
+// with its position, for owners checking their file.
+func Check(name string, data []byte) (*Resume, []Problem, error) { return Options{}.Check(name, data) }
+
+// Check is the package's Check with these options. A valid resume comes back
+// with its private fields removed (see applyPrivate) and its PDF settings
+// chosen; the characters its PDF font cannot draw are in Undrawable.
+func (o Options) Check(name string, data []byte) (*Resume, []Problem, error) {
 	fail := func(pos position, msg string) error {
 		return &Error{File: name, Problems: []Problem{{Line: pos.line, Col: pos.col, Message: msg}}}
 	}
@@ -105,13 +102,27 @@ func Check(name string, data []byte) (*Resume, []Problem, error) {
 			problems = append(problems, p)
 		}
 	}
-	sortProblems(d.notes)
+	notes := d.notes
 	if len(problems) > 0 {
+		sortProblems(notes)
 		sortProblems(problems)
-		return nil, d.notes, &Error{File: name, Problems: problems}
+		return nil, notes, &Error{File: name, Problems: problems}
 	}
+	for _, n := range privacyNotes(&r) {
+		pos := d.at(n.Path)
+		n.Line, n.Col = pos.line, pos.col
+		notes = append(notes, n)
+	}
+	sortProblems(notes)
+	font := o.font()
+	r.paper, r.font, r.version = o.paper(&r), font, o.Version
+	// Positions are of the file as written, so the characters are found
+	// before private values are removed (which shifts list indices); private
+	// values are skipped.
+	r.undrawable = undrawable(&r, font, newLines(data), d.at)
+	applyPrivate(&r)
 	r.doc = buildDocument(&r)
-	return &r, d.notes, nil
+	return &r, notes, nil
 }
 
 // at returns where the value at path starts, or where its nearest ancestor does: a

@@ -136,7 +136,7 @@ func TestUnknownFields(t *testing.T) {
 		{`{"basics": {"name": "A", "website": "https://a.b"}}`, `basics: "website" is the old JSON Resume name of "url"; rename it`},
 		{`{"basics": {"name": "A", "picture": "a.png"}}`, `basics: "picture" is the old JSON Resume name of "image"; rename it`},
 		{`{"basics": {"name": "A"}, "education": [{"gpa": "4.0"}]}`, `education[0]: "gpa" is the old JSON Resume name of "score"; rename it`},
-		{`{"basics": {"name": "A"}, "meta": {"sshresume": {"order": [], "title": {}}}}`, `unknown field "title" in meta.sshresume (it has: titles, order)`},
+		{`{"basics": {"name": "A"}, "meta": {"sshresume": {"order": [], "title": {}}}}`, `unknown field "title" in meta.sshresume (it has: titles, order, paper, private)`},
 		{`{"basics": {"name": "A", "pronouns": "she/her"}}`, `note: basics.pronouns is not a JSON Resume field; sshresume ignores it`},
 		{`{"basics": {"name": "A"}, "meta": {"theme": "elegant"}}`, `note: meta.theme is not a JSON Resume field; sshresume ignores it`},
 		{`{"basics": {"name": "A", "x-id": 7}}`, `note: basics.x-id is not a JSON Resume field; sshresume ignores it`},

@@ -31,6 +31,12 @@ type Resume struct {
 
 	// doc is the reading order of the sections, built once by Parse.
 	doc *Document
+	// paper and font are how the PDF is printed, chosen when it was loaded.
+	paper   Paper
+	font    *Font
+	version string // sshresume's, for the PDF's metadata
+	// undrawable are the characters of the resume that font cannot draw.
+	undrawable []Problem
 }
 
 // Basics is who the resume is about and how to reach them.
@@ -187,4 +193,11 @@ type Presentation struct {
 	// Order lists section IDs in the order they are shown; sections it leaves out
 	// follow in the default order.
 	Order []string `json:"order,omitempty"`
+	// Paper is the PDF's paper size: "a4" (the default) or "letter". The
+	// -paper option (SSHRESUME_PAPER) wins over it.
+	Paper string `json:"paper,omitempty"`
+	// Private lists fields that no output shows, as dotted paths:
+	// "basics.phone", "basics.location.address", "references",
+	// "work.location" (every job's), "work[2]" (the third job). See Private.
+	Private []string `json:"private,omitempty"`
 }

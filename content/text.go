@@ -34,14 +34,27 @@ func Text(d *Document, width int) string {
 		if s.ID == "contact" {
 			continue // the header above already lists every contact
 		}
-		title := strings.ToUpper(s.Title)
-		b.WriteString("\n\n" + title + "\n" + strings.Repeat("=", ansi.StringWidth(title)) + "\n")
-		for _, e := range s.Entries {
-			b.WriteByte('\n')
-			writeEntry(&b, e, width)
-		}
+		b.WriteString("\n\n")
+		writeSection(&b, s, width)
 	}
 	return b.String()
+}
+
+// SectionText renders one section of the resume as plain text, as Text does
+// within the whole: its title underlined, then its entries.
+func SectionText(s Section, width int) string {
+	var b strings.Builder
+	writeSection(&b, s, max(width, 20))
+	return b.String()
+}
+
+func writeSection(b *strings.Builder, s Section, width int) {
+	title := strings.ToUpper(s.Title)
+	b.WriteString(title + "\n" + strings.Repeat("=", ansi.StringWidth(title)) + "\n")
+	for _, e := range s.Entries {
+		b.WriteByte('\n')
+		writeEntry(b, e, width)
+	}
 }
 
 func writeEntry(b *strings.Builder, e Entry, width int) {

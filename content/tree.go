@@ -93,6 +93,12 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 type lines struct {
 	data   []byte
 	starts []int // offset of the first byte of every line
+	// last is the latest position asked for, at byte offset lastOff: the
+	// parser asks in file order, and on a long line (a minified JSON file
+	// is one) counting each column from the line's start again would take
+	// time quadratic in the line's length.
+	last    position
+	lastOff int
 }
 
 func newLines(data []byte) *lines {
@@ -108,7 +114,14 @@ func newLines(data []byte) *lines {
 func (l *lines) at(offset int64) position {
 	off := int(max(0, min(offset, int64(len(l.data)))))
 	i := sort.Search(len(l.starts), func(i int) bool { return l.starts[i] > off }) - 1
-	return position{line: i + 1, col: utf8.RuneCount(l.data[l.starts[i]:off]) + 1}
+	p := position{line: i + 1}
+	if l.last.line == i+1 && l.lastOff <= off {
+		p.col = l.last.col + utf8.RuneCount(l.data[l.lastOff:off])
+	} else {
+		p.col = utf8.RuneCount(l.data[l.starts[i]:off]) + 1
+	}
+	l.last, l.lastOff = p, off
+	return p
 }
 
 // parseJSON reads a JSON document into a tree. It returns a *syntaxError for a

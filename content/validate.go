@@ -71,6 +71,16 @@ func validate(r *Resume) []Problem {
 					v.add(fmt.Sprintf("/meta/sshresume/order/%d", i), fmt.Sprintf("unknown section %q in meta.sshresume.order (sections: %s)", id, strings.Join(sectionIDs, ", ")))
 				}
 			}
+			if p.Paper != "" {
+				if _, err := ParsePaper(p.Paper); err != nil {
+					v.add("/meta/sshresume/paper", "meta.sshresume.paper: "+err.Error())
+				}
+			}
+			for i, path := range p.Private {
+				if msg := checkPrivate(r, path); msg != "" {
+					v.add(fmt.Sprintf("/meta/sshresume/private/%d", i), msg)
+				}
+			}
 		}
 	}
 	return v.problems

@@ -270,8 +270,8 @@ func TestDockerfileFinalStage(t *testing.T) {
 		t.Errorf("ENV SSHRESUME_ADDR=%q, want :%d (all interfaces, the server's default port)", environ["SSHRESUME_ADDR"], server.DefaultPort)
 	}
 	expose := commands[*instructions.ExposeCommand](final)
-	if len(expose) != 1 || !slices.Equal(expose[0].Ports, []string{fmt.Sprintf("%d/tcp", server.DefaultPort)}) {
-		t.Errorf("EXPOSE %+v, want %d/tcp", expose, server.DefaultPort)
+	if want := []string{fmt.Sprintf("%d/tcp", server.DefaultPort), httpPort(t, environ) + "/tcp"}; len(expose) != 1 || !slices.Equal(expose[0].Ports, want) {
+		t.Errorf("EXPOSE %+v, want %q: SSH and the web door", expose, want)
 	}
 
 	// The key file lives in a volume whose directory belongs to the server's

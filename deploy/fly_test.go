@@ -44,6 +44,7 @@ type flyService struct {
 	Ports              []struct {
 		Port              int      `toml:"port"`
 		Handlers          []string `toml:"handlers"`
+		ForceHTTPS        bool     `toml:"force_https"`
 		ProxyProtoOptions struct {
 			Version string `toml:"version"`
 		} `toml:"proxy_proto_options"`
@@ -58,6 +59,14 @@ type flyService struct {
 		Interval    string `toml:"interval"`
 		Timeout     string `toml:"timeout"`
 	} `toml:"tcp_checks"`
+	HTTPChecks []struct {
+		GracePeriod string `toml:"grace_period"`
+		Interval    string `toml:"interval"`
+		Timeout     string `toml:"timeout"`
+		Method      string `toml:"method"`
+		Path        string `toml:"path"`
+		Protocol    string `toml:"protocol"`
+	} `toml:"http_checks"`
 }
 
 func loadFly(t *testing.T) flyConfig {
@@ -73,13 +82,27 @@ func loadFly(t *testing.T) flyConfig {
 	return c
 }
 
-// service is fly.toml's only service.
+// service is fly.toml's SSH service, the one with public port 22; the other is
+// the web door's (httpService).
 func (c flyConfig) service(t *testing.T) flyService {
 	t.Helper()
-	if len(c.Services) != 1 {
-		t.Fatalf("fly.toml has %d services, want 1", len(c.Services))
+	return c.serviceWithPort(t, 22)
+}
+
+func (c flyConfig) serviceWithPort(t *testing.T, port int) flyService {
+	t.Helper()
+	if len(c.Services) != 2 {
+		t.Fatalf("fly.toml has %d services, want 2: SSH and the web door", len(c.Services))
 	}
-	return c.Services[0]
+	for _, s := range c.Services {
+		for _, p := range s.Ports {
+			if p.Port == port {
+				return s
+			}
+		}
+	}
+	t.Fatalf("no service in fly.toml has the public port %d", port)
+	return flyService{}
 }
 
 // serverConfig is the server's configuration on fly.io: the defaults, with
@@ -94,12 +117,14 @@ func (c flyConfig) serverConfig(t *testing.T) server.Config {
 		}
 		cfg.ShutdownGrace = d
 	}
-	if v, ok := c.Env["SSHRESUME_MAX_CONNS"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			t.Fatalf("SSHRESUME_MAX_CONNS=%q: %v", v, err)
+	for name, field := range map[string]*int{"SSHRESUME_MAX_CONNS": &cfg.MaxConns, "SSHRESUME_MAX_SESSIONLESS": &cfg.MaxSessionless} {
+		if v, ok := c.Env[name]; ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatalf("%s=%q: %v", name, v, err)
+			}
+			*field = n
 		}
-		cfg.MaxConns = n
 	}
 	return cfg
 }
@@ -236,9 +261,10 @@ func flyDuration(v any) (time.Duration, error) {
 }
 
 // worstConnBytes is the most memory one connection can hold, from the
-// README's Security section: a session at the largest window (320×160) about
-// 11 MB, plus up to 2 × 2 MiB of unread SSH channel buffers.
-const worstConnBytes = 11<<20 + 4<<20
+// README's Security section: a session at the largest window (320×160)
+// receiving keys, 12.8 MiB live, plus its two channels' full inboxes (2 × 64
+// KiB) and the connection's SSH state and goroutines (about 0.5 MiB).
+const worstConnBytes = 13<<20 + 512<<10
 
 func TestFlyLimits(t *testing.T) {
 	c := loadFly(t)
@@ -247,7 +273,14 @@ func TestFlyLimits(t *testing.T) {
 	if cc.Type != "connections" {
 		t.Errorf("concurrency type %q, want connections: one SSH visitor is one connection", cc.Type)
 	}
-	maxConns := c.serverConfig(t).MaxConns
+	cfg := c.serverConfig(t)
+	maxConns := cfg.MaxConns
+	// The proxy counts every connection, with or without a session: the
+	// server's pool of connections without a session (which newcomers evict
+	// from) must leave room under hard_limit for running sessions.
+	if cfg.MaxSessionless <= 0 || cfg.MaxSessionless > cc.HardLimit/2 {
+		t.Errorf("SSHRESUME_MAX_SESSIONLESS %d, hard_limit %d: want at most half of hard_limit", cfg.MaxSessionless, cc.HardLimit)
+	}
 	// The proxy stops at hard_limit, before the server would refuse visitors
 	// itself, and leaves it room for health checks.
 	if cc.SoftLimit <= 0 || cc.SoftLimit > cc.HardLimit || maxConns > 0 && cc.HardLimit >= maxConns {

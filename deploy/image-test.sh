@@ -8,14 +8,16 @@
 #     read-only root, passes its health check, serves the resume to OpenSSH through
 #     the published port (plain text and the TUI), writes its key 0600 as 65532,
 #     shows TUI visitors the restart notice and exits 0 on SIGTERM, and presents the
-#     same key again from a new container on the same volume;
+#     same key again from a new container on the same volume; its web door serves
+#     the page and the JSON export through the published HTTP port;
 #   - two containers given the same SSHRESUME_HOST_KEY (as -e and as a podman
 #     secret) present that key, which its SSHFP record and a known_hosts line
 #     written from the public key match;
 #   - a container with fly.toml's [env] (PROXY protocol on): passes its health
 #     check, refuses a client that sends no PROXY header, serves one that comes
 #     through a PROXY v2 header like fly.io's edge sends and logs the address from
-#     the header; without the key secret it refuses to start.
+#     the header, and its web door logs the visitor's address from Fly-Client-IP;
+#     without the key secret it refuses to start.
 #
 # No registry is reachable, so the two base images are stand-ins made here: a
 # "golang" image from this machine's Go toolchain and a static-busybox shell, and a
@@ -25,7 +27,7 @@
 # Every published port is on 127.0.0.1 and chosen by podman.
 #
 # Needs root, buildah, podman, runc, slirp4netns, busybox-static, the OpenSSH
-# client and Go. Usage: bash deploy/image-test.sh
+# client, curl and Go. Usage: bash deploy/image-test.sh
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
@@ -40,7 +42,7 @@ pass() { echo "ok: $*"; passed=$((passed + 1)); }
 has() { local text; text=$(cat); grep -q -- "$1" <<<"$text"; }
 
 [ "$(id -u)" -eq 0 ] || fail "run as root: buildah and podman build and run containers"
-for tool in buildah podman runc slirp4netns ssh ssh-keygen ssh-keyscan go; do
+for tool in buildah podman runc slirp4netns ssh ssh-keygen ssh-keyscan curl go; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed"
 done
 busybox=/bin/busybox
@@ -138,9 +140,10 @@ cfg() { pm image inspect --format "$1" "$image"; }
 [ "$(cfg '{{json .Config.Healthcheck.Test}}')" = '["CMD","/usr/local/bin/sshresume","healthcheck"]' ] ||
 	fail "health check $(cfg '{{json .Config.Healthcheck}}')"
 cfg '{{json .Config.ExposedPorts}}' | has '"23234/tcp"' || fail "ports $(cfg '{{json .Config.ExposedPorts}}')"
+cfg '{{json .Config.ExposedPorts}}' | has '"8080/tcp"' || fail "no web door port in $(cfg '{{json .Config.ExposedPorts}}')"
 cfg '{{json .Config.Volumes}}' | has '"/data"' || fail "volumes $(cfg '{{json .Config.Volumes}}')"
 [ "$(cfg '{{.Config.StopSignal}}')" = SIGTERM ] || fail "stop signal $(cfg '{{.Config.StopSignal}}')"
-pass "user 65532:65532, exec-form entrypoint and health check, 23234/tcp, /data, SIGTERM"
+pass "user 65532:65532, exec-form entrypoint and health check, 23234/tcp and 8080/tcp, /data, SIGTERM"
 out=$(pm run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --no-healthcheck "$image" version)
 [ "$out" = "sshresume $version" ] || fail "version prints '$out', want 'sshresume $version'"
 pass "$out"
@@ -161,12 +164,37 @@ pm image unmount "$image" >/dev/null
 # Containers: no capabilities, no privilege gain, read-only root, like production.
 run_opts=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --cap-drop all --security-opt no-new-privileges
 	--read-only --stop-timeout 15
-	--network slirp4netns:port_handler=slirp4netns -p 127.0.0.1::23234)
+	--network slirp4netns:port_handler=slirp4netns -p 127.0.0.1::23234 -p 127.0.0.1::8080)
 ssh_opts=(-o BatchMode=yes -o ConnectTimeout=10 -o LogLevel=ERROR -o HostKeyAlias=resume.example.com)
 trust_any=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null)
 
 # port NAME: the host port published for the container's 23234.
 port() { local p; p=$(pm port "$1" 23234/tcp); echo "${p##*:}"; }
+
+# http_port NAME: the host port published for the container's web door, 8080.
+http_port() { local p; p=$(pm port "$1" 8080/tcp); echo "${p##*:}"; }
+
+# fetch PORT PATH [CURL ARG...]: GET http://127.0.0.1:PORT/PATH into $work/body,
+# its headers into $work/headers; polls while the published port is being set up.
+fetch() {
+	local port=$1 path=$2 deadline=$((SECONDS + 15))
+	shift 2
+	until curl -sS --max-time 5 -D "$work/headers" -o "$work/body" "$@" "http://127.0.0.1:$port$path" 2>/dev/null; do
+		[ $SECONDS -lt $deadline ] || fail "no answer from http://127.0.0.1:$port$path"
+		sleep 0.2
+	done
+	head -1 "$work/headers" | has ' 200 ' || fail "GET $path: $(head -1 "$work/headers")"
+}
+
+# wait_log NAME PATTERN: poll NAME's log until a line matches PATTERN (grep).
+# With the web door on, the server writes its log in batches, 100 ms apart.
+wait_log() {
+	local deadline=$((SECONDS + 10))
+	until pm logs "$1" 2>&1 | has "$2"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.2
+	done
+}
 
 # wait_healthy NAME: poll the image's own health check until it passes.
 wait_healthy() {
@@ -221,6 +249,17 @@ ssh -T -p "$p" "${ssh_opts[@]}" "${trust_any[@]}" 127.0.0.1 >"$work/text.txt"
 name=$(sed -n 1p "$work/text.txt")
 [ -n "$name" ] && [ "$(wc -l <"$work/text.txt")" -ge 10 ] || fail "ssh -T printed: $(head -5 "$work/text.txt")"
 pass "ssh -T through 127.0.0.1:$p prints the resume ($(wc -l <"$work/text.txt") lines, \"$name\")"
+hp=$(http_port plain)
+fetch "$hp" /
+has 'Content-Type: text/html; charset=utf-8' <"$work/headers" || fail "/ is not HTML: $(cat "$work/headers")"
+has "<h1>$name</h1>" <"$work/body" || fail "the page lacks <h1>$name</h1>: $(head -c 500 "$work/body")"
+has 'Content-Security-Policy: default-src' <"$work/headers" || fail "/ has no Content-Security-Policy"
+page_size=$(wc -c <"$work/body")
+fetch "$hp" /resume.json --compressed
+has 'Content-Type: application/json' <"$work/headers" || fail "/resume.json: $(cat "$work/headers")"
+has 'Content-Encoding: gzip' <"$work/headers" || fail "/resume.json not gzipped for a client that accepts it"
+has "\"name\": \"$name\"" <"$work/body" || fail "/resume.json lacks the name: $(head -c 300 "$work/body")"
+pass "the web door through 127.0.0.1:$hp: the page ($page_size bytes, <h1>$name</h1>) and /resume.json (gzipped)"
 vol=$(pm volume inspect --format '{{.Mountpoint}}' sshresume-data)
 [ "$(stat -c '%u:%g %a' "$vol/ssh_host_ed25519_key")" = "65532:65532 600" ] ||
 	fail "key file is $(stat -c '%u:%g %a' "$vol/ssh_host_ed25519_key")"
@@ -262,7 +301,7 @@ pm run -d --name plain2 -v sshresume-data:/data "${run_opts[@]}" "$image" >/dev/
 wait_healthy plain2
 fp2=$(fingerprint "$(port plain2)")
 [ "$fp2" = "$fp1" ] || fail "the fingerprint changed from $fp1 to $fp2 across containers on one volume"
-pm logs plain2 2>&1 | has 'source="file /data/ssh_host_ed25519_key"' || fail "the key was not read from the volume"
+wait_log plain2 'source="file /data/ssh_host_ed25519_key"' || fail "the key was not read from the volume"
 pass "same fingerprint $fp2, read from the volume"
 pm rm -f -t 0 plain2 >/dev/null
 
@@ -280,7 +319,7 @@ for c in fleet1 fleet2; do
 	p=$(port "$c")
 	got=$(fingerprint "$p")
 	[ "$got" = "$want" ] || fail "$c serves $got, want $want"
-	pm logs "$c" 2>&1 | has 'source=PEM' || fail "$c did not take its key from SSHRESUME_HOST_KEY"
+	wait_log "$c" 'source=PEM' || fail "$c did not take its key from SSHRESUME_HOST_KEY"
 	got=$(keyscan "$p" -D | awk '$4 == 4 && $5 == 2 {print $6}')
 	[ "$got" = "$sshfp" ] || fail "$c: SSHFP from the server $got, from ssh-keygen -r $sshfp"
 	ssh -T -p "$p" "${ssh_opts[@]}" "${trust_key[@]}" 127.0.0.1 help >/dev/null || fail "$c: OpenSSH does not accept the published key"
@@ -317,9 +356,12 @@ EOF
 ssh -T -p "$p" "${ssh_opts[@]}" "${trust_key[@]}" -o ProxyCommand="bash $work/proxy-v2.sh %p" 127.0.0.1 >"$work/fly.txt" ||
 	fail "no resume through a PROXY v2 header"
 cmp -s "$work/fly.txt" "$work/text.txt" || fail "the resume through PROXY differs from the plain one"
-pm logs fly 2>&1 | has '"remote":"203.0.113.7:40000"' || fail "the log does not show the visitor's address from the header"
-pm logs fly 2>&1 | has '"source":"PEM"' || fail "the key did not come from the secret"
+wait_log fly '"remote":"203.0.113.7:40000"' || fail "the log does not show the visitor's address from the header"
+wait_log fly '"source":"PEM"' || fail "the key did not come from the secret"
 pass "through a PROXY v2 header: the resume, the published key, and the visitor's address 203.0.113.7:40000 in the log"
+fetch "$(http_port fly)" /resume.json -H 'Fly-Client-IP: 203.0.113.8'
+wait_log fly '"msg":"http".*"remote":"203.0.113.8"' || fail "the web door does not log the address from Fly-Client-IP"
+pass "the web door serves /resume.json and logs the visitor's address 203.0.113.8 from Fly-Client-IP"
 pm rm -f -t 0 fly >/dev/null
 
 step "fly.toml's [env] without the key secret"

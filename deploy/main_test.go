@@ -76,7 +76,7 @@ func TestBinaryLeavesOutTestModules(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, pkg := range strings.Fields(string(out)) {
-		for _, mod := range []string{"github.com/moby/", "github.com/BurntSushi/toml", "golang.org/x/mod/"} {
+		for _, mod := range []string{"github.com/moby/", "github.com/BurntSushi/toml", "golang.org/x/mod/", "github.com/chromedp/", "golang.org/x/net/html"} {
 			if strings.HasPrefix(pkg, mod) {
 				t.Errorf("cmd/sshresume depends on %s", pkg)
 			}

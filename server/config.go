@@ -61,9 +61,23 @@ type Config struct {
 	// MaxConns caps the TCP connections open at once, counted from accept, so
 	// that a flood cannot exhaust file descriptors or memory. Zero disables it.
 	MaxConns int
-	// MaxConnsPerIP caps the connections open at once from one client address
-	// (an IPv6 /64 counts as one address). Zero disables it.
+	// MaxConnsPerIP caps the connections open at once from one client address.
+	// An IPv6 /64 counts as one address; a /56 may hold twice as many, a /48
+	// four times (the same multiples apply to ConnRatePerIP and
+	// MaxSessionlessPerIP). Each address may also send at most 8 KiB/s over
+	// all its connections, which bounds the CPU it can cost. Zero disables
+	// both.
 	MaxConnsPerIP int
+	// MaxSessionless caps the connections that have no running session (in
+	// their handshake, or after it without a session), a pool smaller than
+	// MaxConns so that connections holding slots without a session cannot
+	// keep visitors out: when it is full, or MaxConns is reached, a newcomer
+	// takes the place of the oldest of them (from the address holding the
+	// most). Zero: no pool of their own, but still evicted at MaxConns.
+	MaxSessionless int
+	// MaxSessionlessPerIP caps the connections without a running session
+	// from one address. Zero disables it.
+	MaxSessionlessPerIP int
 	// ConnRatePerIP is how many new connections per minute one client address
 	// may open, after a burst of MaxConnsPerIP (of 10 when MaxConnsPerIP is
 	// zero). Zero disables it.
@@ -78,6 +92,12 @@ type Config struct {
 	// counters (/debug/vars), for measuring the running server. Any other
 	// address is refused: the endpoint has no authentication. Empty: off.
 	DebugAddr string
+	// PublicHost is the name visitors reach the server by, with ":PORT" when
+	// SSH is not on port 22 ("resume.example.com"): the commands the server
+	// shows visitors (how to save the PDF) name it. Empty: those commands say
+	// "localhost" with the port when the server listens on a loopback
+	// address, and "HOST" otherwise.
+	PublicHost string
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -94,6 +114,9 @@ func DefaultConfig() Config {
 		MaxConns:         500,
 		MaxConnsPerIP:    defaultMaxConnsPerIP,
 		ConnRatePerIP:    30,
+
+		MaxSessionless:      100,
+		MaxSessionlessPerIP: 5,
 	}
 }
 
@@ -156,6 +179,8 @@ func (c Config) Validate() error {
 		{"max conns", c.MaxConns},
 		{"max conns per IP", c.MaxConnsPerIP},
 		{"conn rate per IP", c.ConnRatePerIP},
+		{"max sessionless", c.MaxSessionless},
+		{"max sessionless per IP", c.MaxSessionlessPerIP},
 	} {
 		if n.v < 0 {
 			return fmt.Errorf("%s %d is negative", n.name, n.v)

@@ -31,8 +31,10 @@ func TestHandshakeDeadline(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.HandshakeTimeout = 2 * time.Second
 	ts := startServer(t, cfg)
-	silent := ts.dialFrom(t, "")                    // says nothing
-	stalled := ts.dialFrom(t, "")                   // sends its identification, then nothing
+	// From addresses of their own: two connections that time out without a
+	// session get their address penalised.
+	silent := ts.dialFrom(t, "127.0.8.1")           // says nothing
+	stalled := ts.dialFrom(t, "127.0.8.2")          // sends its identification, then nothing
 	_, _ = io.WriteString(stalled, "SSH-2.0-x\r\n") // and waits inside the key exchange
 	for name, c := range map[string]net.Conn{"silent": silent, "stalled": stalled} {
 		_ = c.SetReadDeadline(time.Now().Add(testkit.WaitTimeout))
@@ -100,13 +102,22 @@ func TestTotalConnectionCap(t *testing.T) {
 	if !testkit.Poll(func() bool { return ts.Stats().Accepted == 0 }) {
 		t.Fatal("a closed connection is still counted")
 	}
-	base := runtime.NumGoroutine()
-	held := ts.holdConns(t, 5, "")
+	// Connections with a running session: one without would make room for
+	// the newcomer (TestSessionlessConnectionsLeaveRoom).
+	var held []*gossh.Client
+	for range 5 {
+		client := ts.dial(t)
+		ts.openTerminalOn(t, client, "xterm", 80, 24, 80, 24, "").WaitFor(visitorName)
+		held = append(held, client)
+	}
+	base := runtime.NumGoroutine() // the refusals must leave none behind
 	refusedWith(t, ts.dialFrom(t, ""), "busy")
 	if _, err := ts.sshOver(ts.dialFrom(t, "")); err == nil || !strings.Contains(err.Error(), "busy") {
 		t.Errorf("SSH client over the cap: %v, want the reason", err)
 	}
-	closeAll(held)
+	for _, c := range held {
+		_ = c.Close()
+	}
 	if !testkit.Poll(func() bool { return ts.Stats().Accepted == 0 }) {
 		t.Errorf("slots not given back: %+v", ts.Stats())
 	}

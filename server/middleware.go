@@ -12,12 +12,17 @@ import (
 	"github.com/sshresume/sshresume/server/internal/defence"
 )
 
-// logging logs one line when a session starts and one when it ends. Every value a
-// client chose (user, TERM, command) is cleaned first, so that a visitor cannot
-// forge log lines or put escape sequences into an operator's terminal.
-func logging(logger *log.Logger) wish.Middleware {
+// logging logs one line when a session starts and one when it ends, within
+// its address's budget (defence.Gate.LogSession). Every value a client chose
+// (user, TERM, command) is cleaned first, so that a visitor cannot forge log
+// lines or put escape sequences into an operator's terminal.
+func logging(logger *log.Logger, gate *defence.Gate) wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
+			if !gate.LogSession(sess) {
+				next(sess)
+				return
+			}
 			start := time.Now()
 			pty, _, isPty := sess.Pty()
 			fields := []any{

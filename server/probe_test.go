@@ -34,7 +34,8 @@ func TestProbe(t *testing.T) {
 			cfg := testConfig(t)
 			tc.mutate(&cfg)
 			ts := startServer(t, cfg)
-			ts.holdConn(t, "")
+			// A connection with a session: one without would make room.
+			ts.openTerminal(t, "xterm", 80, 24, "").WaitFor(visitorName)
 			_, err := probe(ts.addr, false, 5*time.Second)
 			if err == nil || !strings.HasPrefix(err.Error(), `refused: "sshresume: `) || !strings.Contains(err.Error(), tc.why) {
 				t.Errorf("probe of a full server: %v, want the refusal with %q", err, tc.why)

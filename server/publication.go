@@ -13,6 +13,9 @@ type publication struct {
 	doc     *content.Document
 	views   *views.Shared
 	exports map[string][]byte // by export name
+	// sections are the sections as plain text, by index, for "ssh HOST
+	// research" without a terminal.
+	sections [][]byte
 }
 
 func publish(r *content.Resume) *publication {
@@ -20,6 +23,9 @@ func publish(r *content.Resume) *publication {
 	pub := &publication{doc: doc, views: views.NewShared(doc), exports: make(map[string][]byte)}
 	for _, e := range content.Exports() {
 		pub.exports[e.Name] = e.Render(r)
+	}
+	for _, sec := range doc.Sections {
+		pub.sections = append(pub.sections, []byte(content.SectionText(sec, content.TextWidth)))
 	}
 	return pub
 }

@@ -32,6 +32,10 @@ type Server struct {
 	signer gossh.Signer
 	pub    atomic.Pointer[publication] // the resume new sessions get
 	gate   *defence.Gate
+	// sshCmd is how visitors reach the server ("ssh resume.example.com"),
+	// for the commands the server shows them; set by Serve, which knows the
+	// port it listens on, before the first connection.
+	sshCmd string
 
 	mu       sync.Mutex
 	listener net.Listener
@@ -58,7 +62,8 @@ func New(cfg Config, resume *content.Resume, logger *log.Logger) (*Server, error
 		gate: defence.New(defence.Limits{
 			Handshake: cfg.HandshakeTimeout, Idle: cfg.IdleTimeout, MaxSession: cfg.MaxSession,
 			MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, ConnsPerMinute: cfg.ConnRatePerIP,
-			ProxyProtocol: cfg.ProxyProtocol,
+			ProxyProtocol:  cfg.ProxyProtocol,
+			MaxSessionless: cfg.MaxSessionless, MaxSessionlessPerIP: cfg.MaxSessionlessPerIP,
 		}, logger),
 	}
 	s.pub.Store(publish(resume))
@@ -119,6 +124,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.listener = l
 	s.debug = dl
 	s.mu.Unlock()
+	s.sshCmd = sshCommand(s.cfg.PublicHost, l.Addr().String())
 	if dl != nil {
 		defer func() { _ = dl.Close() }()
 		go s.serveDebug(dl)
@@ -192,7 +198,10 @@ func (s *Server) Stats() Stats { return s.gate.Stats() }
 func (s *Server) harden(srv *ssh.Server) {
 	srv.ServerConfigCallback = serverConfig
 	srv.ConnCallback = s.gate.Admit
-	srv.HandshakeTimeout = s.cfg.HandshakeTimeout
+	// A backstop under the gate's own deadline for connections without a
+	// session, which fires first and so can tell a timeout (which it
+	// penalises) from a client that gives up.
+	srv.HandshakeTimeout = s.cfg.HandshakeTimeout + 5*time.Second
 	if s.cfg.MaxSession > 0 {
 		// A backstop under the gate's own, gentler limit.
 		srv.MaxTimeout = s.cfg.MaxSession + time.Minute
@@ -212,5 +221,5 @@ func (s *Server) harden(srv *ssh.Server) {
 // only that session; the gate's tracking, so that deadlines and shutdown can
 // reach the session; logging; then the handler.
 func (s *Server) chain(h ssh.Handler) ssh.Handler {
-	return recovery(s.log)(s.gate.Track(logging(s.log)(h)))
+	return recovery(s.log)(s.gate.Track(logging(s.log, s.gate)(h)))
 }

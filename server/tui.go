@@ -33,8 +33,8 @@ const (
 // program should stop. The filter never passes on a partial sequence that could
 // swallow the end marker, but the marker is not immediate: it follows the
 // output of the reads the filter has already decided, which its rate limit may
-// hold back (a 1 KiB read is at most about 5 KiB of output, well under a second
-// at 8 KiB/s, and a visitor still sending can add a read or two before the end
+// hold back (a 1 KiB read is at most about 5 KiB of output, within the filter's
+// burst of 8 KiB, and a visitor still sending can add a read or two before the end
 // is picked), and a program stuck writing to a client that does not read stops
 // reading its input altogether.
 const inputDrainTimeout = 5 * time.Second

@@ -15,8 +15,9 @@ import (
 var helpNotes = []struct{ title, text string }{
 	{"Mouse:", "the wheel scrolls, a click opens a section or jumps along the scrollbar; " +
 		"with shift held, the terminal has the mouse: select text, open links."},
-	{"From ssh:", "ssh -t HOST experience opens a section by name or number; " +
-		"ssh -T HOST prints the resume as plain text."},
+	{"From ssh:", "ssh -t HOST experience, or ssh experience@HOST, opens a section by " +
+		"name or number; ssh HOST experience prints it as plain text, ssh -T HOST the " +
+		"whole resume, ssh HOST pdf > resume.pdf a PDF."},
 }
 
 // helpLines renders the help screen at width w: the key map's groups side by side

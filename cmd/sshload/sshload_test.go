@@ -161,6 +161,7 @@ func startServer(t *testing.T) (addr, name string) {
 	cfg.HostKeyFile = filepath.Join(t.TempDir(), "host_key")
 	// Load comes from one address, faster than a visitor would connect.
 	cfg.MaxConns, cfg.MaxConnsPerIP, cfg.ConnRatePerIP = 0, 0, 0
+	cfg.MaxSessionless, cfg.MaxSessionlessPerIP = 0, 0
 	srv, err := server.New(cfg, resume, log.New(io.Discard))
 	if err != nil {
 		t.Fatal(err)

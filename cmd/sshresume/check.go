@@ -24,24 +24,33 @@ func plural(n int, noun string) string {
 }
 
 // check validates resume files and prints every problem as FILE:LINE:COL: message,
-// then the fields sshresume ignores as notes; "-" reads standard input.
+// the characters the PDF's font cannot draw among them, then notes: fields
+// sshresume ignores, personal details that are public. "-" reads standard input.
 func check(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var pdf pdfFlags
 	fs := newFlagSet("check", stderr)
+	pdf.add(fs, false)
 	maxSize := maxContentSize(fs)
 	fs.Usage = func() {
-		_, _ = fmt.Fprint(stderr, `Usage: sshresume check [flags] FILE...
+		_, _ = fmt.Fprint(stderr, `Usage: sshresume check [-pdf-font FILE] [-max-content-size SIZE] FILE...
 
 Checks resume files (JSON or YAML in the JSON Resume schema) and prints every
-problem as FILE:LINE:COL: message. Exit status 0 when every file is valid, 1 when
-one is not. "-" reads the resume from standard input.
+problem as FILE:LINE:COL: message, including each character the PDF's font
+cannot draw. Exit status 0 when every file is valid, 1 when one is not. "-"
+reads the resume from standard input.
 
 Flags (each also read from the environment variable shown):
 `)
 		fs.PrintDefaults()
 	}
-	if err := parseFlagsArgs(fs, args); err != nil {
+	if err := parseFlagsAndArgs(fs, args); err != nil {
 		return err
 	}
+	opts, err := pdf.options()
+	if err != nil {
+		return err
+	}
+	opts.MaxSize = int64(*maxSize)
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return usageError{errors.New("check needs a file")}
@@ -49,12 +58,13 @@ Flags (each also read from the environment variable shown):
 	var failed problemsFound
 	for _, name := range fs.Args() {
 		var notes []content.Problem
+		var r *content.Resume
 		var err error
 		if name == "-" {
 			name = "<stdin>"
-			_, notes, err = content.CheckReader(name, stdin, int64(*maxSize))
+			r, notes, err = opts.CheckReader(name, stdin)
 		} else {
-			_, notes, err = content.LoadLimit(name, int64(*maxSize))
+			r, notes, err = opts.Load(name)
 		}
 		var perr *content.Error
 		switch {
@@ -67,6 +77,12 @@ Flags (each also read from the environment variable shown):
 			}
 		case err != nil:
 			return err
+		}
+		if r != nil && len(r.Undrawable()) > 0 {
+			printProblems(stdout, name, r.Undrawable())
+			failed.files++
+			failed.problems += len(r.Undrawable())
+			err = errors.New("undrawable")
 		}
 		printProblems(stdout, name, notes)
 		if err == nil {

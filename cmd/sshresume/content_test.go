@@ -35,7 +35,7 @@ func TestCheckReportsEveryKindOfProblem(t *testing.T) {
 		{"misspelled.json", 1, `FILE:4:5: basics: unknown field "emial"; did you mean "email"?`},
 		{"misspelled.yaml", 1, `FILE:5:5: work[0]: unknown field "start_date"; did you mean "startDate"?`},
 		{"old-name.json", 1, `FILE:4:6: work[0]: "company" is the old JSON Resume name of "name"; rename it`},
-		{"extension-field.yaml", 1, `FILE:7:5: unknown field "colour" in meta.sshresume (it has: titles, order)`},
+		{"extension-field.yaml", 1, `FILE:7:5: unknown field "colour" in meta.sshresume (it has: titles, order, paper, private)`},
 		{"section.yaml", 1, `FILE:5:20: unknown section "jobs" in meta.sshresume.order (sections: about, work, projects, publications, education, awards, certificates, volunteer, skills, languages, interests, references, contact)`},
 		{"date-pattern.yaml", 1, `FILE:5:11: awards[0].date "May 1840" is not a date: use YYYY, YYYY-MM or YYYY-MM-DD`},
 		{"date-unreal.json", 1, `FILE:3:52: certificates[0].date "1840-02-30" is not a real date`},
@@ -87,6 +87,7 @@ func TestCheckManyProblemsAndFiles(t *testing.T) {
 ` + file + `:3:8: basics.url "example.com" is not an absolute URL like https://example.com/
 ` + file + `:5:16: work[0].startDate "2020-13" is not a real date
 ` + file + `:6:5: work[0]: "website" is the old JSON Resume name of "url"; rename it
+../../content/resume.json:7:14: note: the phone number (basics.phone) is public: every visitor, and every scraper, can read it; to keep it private, add "basics.phone" to meta.sshresume.private
 ../../content/resume.json: ok
 `
 	if stdout != want {
@@ -107,7 +108,7 @@ func TestCheckUsage(t *testing.T) {
 }
 
 func TestRenderUsesTheExportsTable(t *testing.T) {
-	r, err := content.Default()
+	r, err := content.Options{Version: buildVersion()}.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,9 +122,9 @@ func TestRenderUsesTheExportsTable(t *testing.T) {
 	if status != 0 || stdout != content.Text(r.Document(), content.TextWidth) {
 		t.Errorf("render without -format: status %d, want the plain text", status)
 	}
-	status, _, stderr := runCmd(t, "render", "-format", "pdf")
-	if status != 2 || !strings.Contains(stderr, `format "pdf": use text, md, json, vcard`) {
-		t.Errorf("render -format pdf: status %d, stderr %q", status, stderr)
+	status, _, stderr := runCmd(t, "render", "-format", "docx")
+	if status != 2 || !strings.Contains(stderr, `format "docx": use text, md, json, vcard, pdf`) {
+		t.Errorf("render -format docx: status %d, stderr %q", status, stderr)
 	}
 }
 

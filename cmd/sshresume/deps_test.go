@@ -7,12 +7,13 @@ import (
 	"testing"
 )
 
-// TestDependencyDirection enforces cmd → server → views → content: content imports
-// nothing of ours, views only content and nothing that speaks SSH, server nothing
-// above it; server's defence (server/internal/defence) imports nothing of ours.
+// TestDependencyDirection enforces cmd → server → views → content and cmd → web →
+// content: content imports nothing of ours, views only content and nothing that
+// speaks SSH, server nothing above it; server's defence (server/internal/defence)
+// imports nothing of ours; web only content and nothing of SSH.
 func TestDependencyDirection(t *testing.T) {
 	const mod = "github.com/sshresume/sshresume/"
-	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, mod+"content", mod+"views", mod+"server", mod+"server/internal/defence").Output()
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, mod+"content", mod+"views", mod+"server", mod+"server/internal/defence", mod+"web").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
@@ -21,10 +22,12 @@ func TestDependencyDirection(t *testing.T) {
 		"views":                   {"content"},
 		"server":                  {"content", "views", "server/internal/defence"},
 		"server/internal/defence": nil,
+		"web":                     {"content"},
 	}
 	forbidden := map[string][]string{
 		"content": {"charm.land/"},
 		"views":   {"charm.land/wish", "charm.land/ssh", "golang.org/x/crypto/ssh"},
+		"web":     {"charm.land/wish", "charm.land/ssh", "golang.org/x/crypto/ssh", "charm.land/bubbletea"},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		pkg, deps, _ := strings.Cut(line, ":")

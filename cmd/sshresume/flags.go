@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/sshresume/sshresume/content"
 	"github.com/sshresume/sshresume/server"
 )
 
@@ -33,13 +34,41 @@ func envName(flagName string) string {
 	return "SSHRESUME_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// pdfFlags are the PDF's options, which render, serve and check share.
+type pdfFlags struct{ paper, font string }
+
+// add defines -pdf-font, and -paper when withPaper is true (check has no use
+// for the paper).
+func (p *pdfFlags) add(fs *flag.FlagSet, withPaper bool) {
+	if withPaper {
+		fs.StringVar(&p.paper, "paper", "", "the PDF's paper size, a4 or letter; wins over the file's meta.sshresume.paper (default: the file's, else a4)")
+	}
+	fs.StringVar(&p.font, "pdf-font", "", "TrueType font file for the PDF, or REGULAR,BOLD files (default: the embedded DejaVu Sans Condensed)")
+}
+
+// options turns the flags into content's options, reading the font file.
+func (p *pdfFlags) options() (content.Options, error) {
+	opts := content.Options{Version: buildVersion()}
+	paper, err := content.ParsePaper(p.paper)
+	if err != nil {
+		return opts, usageError{fmt.Errorf("-paper: %w", err)}
+	}
+	opts.Paper = paper
+	if p.font != "" {
+		if opts.Font, err = content.LoadFont(p.font); err != nil {
+			return opts, fmt.Errorf("-pdf-font: %w", err)
+		}
+	}
+	return opts, nil
+}
+
 // parseFlags sets every flag from its environment variable, then from the command
 // line, so that flags win over the environment. Every subcommand parses its flags
 // here, so the rule holds for all of them: one SSHRESUME_CONTENT makes serve,
 // render and preview show the same file, one SSHRESUME_ADDR points serve and
 // healthcheck at the same address.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := parseFlagsArgs(fs, args); err != nil {
+	if err := parseFlagsAndArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -48,9 +77,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// parseFlagsArgs is parseFlags for a command that takes arguments after its
-// flags (check FILE...): they are left in fs.Args.
-func parseFlagsArgs(fs *flag.FlagSet, args []string) error {
+// parseFlagsAndArgs is parseFlags for a subcommand that takes arguments after
+// its flags (check FILE...).
+func parseFlagsAndArgs(fs *flag.FlagSet, args []string) error {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := envName(f.Name)

@@ -10,6 +10,8 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/sshresume/sshresume/views"
+
+	"github.com/sshresume/sshresume/content"
 )
 
 // preview runs the resume's TUI in this terminal, without SSH: the screen visitors
@@ -27,7 +29,7 @@ func preview(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if f, ok := stdout.(term.File); !ok || !term.IsTerminal(f.Fd()) {
 		return errors.New("preview needs a terminal: its output is not one")
 	}
-	resume, err := loadResume(contentFile, int64(*maxSize), nil)
+	resume, err := loadResume(contentFile, content.Options{MaxSize: int64(*maxSize)}, nil)
 	if err != nil {
 		return err
 	}

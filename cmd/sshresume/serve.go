@@ -18,14 +18,17 @@ import (
 
 	"github.com/sshresume/sshresume/content"
 	"github.com/sshresume/sshresume/server"
+	"github.com/sshresume/sshresume/web"
 )
 
-// serve runs the SSH server until ctx is cancelled (SIGINT or SIGTERM), then shuts
-// down gracefully.
+// serve runs the SSH server, and the web door when -http-addr is set, until ctx
+// is cancelled (SIGINT or SIGTERM), then shuts both down gracefully with the
+// same grace period.
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.DefaultConfig()
 	cfg.Version = buildVersion()
 	var logLevel, logFormat, contentFile string
+	var pdf pdfFlags
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "TCP address to listen on")
 	fs.StringVar(&cfg.HostKeyFile, "host-key-file", cfg.HostKeyFile, "host key file, created if missing; SSHRESUME_HOST_KEY (the key itself, PEM) wins over it")
@@ -38,23 +41,48 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close sessions after this long without input from the visitor (0: never)")
 	fs.DurationVar(&cfg.MaxSession, "max-session", cfg.MaxSession, "longest a connection may last (0: no limit)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "connections open at once, in total (0: no limit)")
-	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "connections open at once from one address; an IPv6 /64 counts as one (0: no limit)")
+	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "connections open at once from one address; an IPv6 /64 counts as one, a /56 may have twice as many, a /48 four times (0: no limit, and no per-address byte budget)")
+	fs.IntVar(&cfg.MaxSessionless, "max-sessionless", cfg.MaxSessionless, "connections without a running session (in their handshake or after it), in total; when full, a newcomer takes the place of the oldest (0: no separate limit)")
+	fs.IntVar(&cfg.MaxSessionlessPerIP, "max-sessionless-per-ip", cfg.MaxSessionlessPerIP, "connections without a running session from one address, counted as -max-conns-per-ip (0: no limit)")
 	fs.IntVar(&cfg.ConnRatePerIP, "conn-rate-per-ip", cfg.ConnRatePerIP, "new connections per minute from one address, after a burst of -max-conns-per-ip, or of 10 if that is 0 (0: no limit)")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr, "serve Go's profiles (/debug/pprof/) and counters (/debug/vars) over HTTP on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
 	fs.BoolVar(&cfg.ProxyProtocol, "proxy-protocol", cfg.ProxyProtocol, "require a PROXY protocol v1/v2 header on every connection and use the client address from it (only behind a load balancer that sends it)")
+	pdf.add(fs, true)
+	webOpts := addWebFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	opts, err := pdf.options()
+	if err != nil {
+		return err
+	}
+	opts.MaxSize = int64(*maxSize)
+	// One public host for both doors: the web page's ssh command and the
+	// commands the SSH side shows visitors.
+	if h := webOpts.cfg.PublicHost; h != "" {
+		if err := web.ParsePublicHost(h); err != nil {
+			return usageError{fmt.Errorf("public host: %w", err)}
+		}
+		cfg.PublicHost = h
 	}
 	if pem := os.Getenv("SSHRESUME_HOST_KEY"); pem != "" {
 		cfg.HostKeyPEM = []byte(pem)
 	}
-	logger, err := newLogger(stderr, logLevel, logFormat)
+	logOut := stderr
+	if webOpts.addr != "" {
+		// A log line a web request: written out in batches, at the latest
+		// after 100ms, and all of them before serve returns.
+		lb := newLogBuffer(stderr, 100*time.Millisecond)
+		defer lb.Close()
+		logOut = lb
+	}
+	logger, err := newLogger(logOut, logLevel, logFormat)
 	if err != nil {
 		return usageError{err}
 	}
 	defer routeLibraryLogs(logger)()
 
-	resume, err := loadResume(contentFile, int64(*maxSize), logger)
+	resume, err := loadResume(contentFile, opts, logger)
 	if err != nil {
 		return err
 	}
@@ -62,39 +90,53 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return explainHostKey(err)
 	}
-	stopReload := reloadOnHangup(contentFile, int64(*maxSize), srv, logger)
-	defer stopReload()
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	door, err := startWeb(webOpts, resume, logger)
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	stopReload := reloadOnHangup(contentFile, opts, func(r *content.Resume) {
+		srv.SetResume(r)
+		door.setResume(r)
+	}, logger)
+	defer stopReload()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
+	case err := <-door.done():
+		return fmt.Errorf("serve http: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down", "grace", cfg.ShutdownGrace)
 	// A fresh context: the one that brought us here is already cancelled.
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
+	webStopped := make(chan struct{})
+	go func() { door.shutdown(sctx, logger); close(webStopped) }()
 	if err := srv.Shutdown(sctx); err != nil {
 		logger.Warn("shutdown", "err", err)
 	}
+	<-webStopped
 	logger.Info("stopped")
 	return nil
 }
 
-// loadResume reads and validates the resume file at path, of at most maxSize
-// bytes, or the embedded resume when path is empty. The fields sshresume
-// ignores are logged when logger is set.
-func loadResume(path string, maxSize int64, logger *log.Logger) (*content.Resume, error) {
+// loadResume reads and validates the resume file at path, or the embedded resume
+// when path is empty. The notes (fields sshresume ignores, public personal
+// details) and the characters the PDF cannot draw are logged when logger is
+// set.
+func loadResume(path string, opts content.Options, logger *log.Logger) (*content.Resume, error) {
 	if path == "" {
-		return content.Default()
+		return opts.Default()
 	}
-	r, notes, err := content.LoadLimit(path, maxSize)
+	r, notes, err := opts.Load(path)
 	if perr := (*content.Error)(nil); errors.As(err, &perr) {
 		hint := ""
 		if errors.Is(err, content.ErrTooLarge) {
@@ -107,7 +149,10 @@ func loadResume(path string, maxSize int64, logger *log.Logger) (*content.Resume
 	}
 	if logger != nil {
 		for _, n := range notes {
-			logger.Info("resume field ignored", "at", fmt.Sprintf("%s:%d:%d", path, n.Line, n.Col), "note", n.Message)
+			logger.Info("resume note", "at", fmt.Sprintf("%s:%d:%d", path, n.Line, n.Col), "note", n.Message)
+		}
+		for _, p := range r.Undrawable() {
+			logger.Warn("the PDF shows a character as its code point", "at", fmt.Sprintf("%s:%d:%d", path, p.Line, p.Col), "problem", p.Message)
 		}
 	}
 	return r, nil
@@ -116,7 +161,7 @@ func loadResume(path string, maxSize int64, logger *log.Logger) (*content.Resume
 // reloadOnHangup reloads the content file on every SIGHUP until the returned
 // function is called. SIGHUP is caught even without a content file, so that a
 // stray one does not end the server.
-func reloadOnHangup(path string, maxSize int64, srv *server.Server, logger *log.Logger) (stop func()) {
+func reloadOnHangup(path string, opts content.Options, set func(*content.Resume), logger *log.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -124,7 +169,7 @@ func reloadOnHangup(path string, maxSize int64, srv *server.Server, logger *log.
 		for {
 			select {
 			case <-hup:
-				reload(path, maxSize, srv, logger)
+				reload(path, opts, set, logger)
 			case <-done:
 				return
 			}
@@ -136,15 +181,15 @@ func reloadOnHangup(path string, maxSize int64, srv *server.Server, logger *log.
 	}
 }
 
-// reload reads the content file again and serves it to the sessions that start
-// from now on; running sessions keep the resume they started with. An invalid
-// file is logged with every problem and changes nothing.
-func reload(path string, maxSize int64, srv *server.Server, logger *log.Logger) {
+// reload reads the content file again and serves it to the sessions and web
+// requests that start from now on; running sessions keep the resume they started
+// with. An invalid file is logged with every problem and changes nothing.
+func reload(path string, opts content.Options, set func(*content.Resume), logger *log.Logger) {
 	if path == "" {
 		logger.Warn("SIGHUP: no content file to reload; serving the embedded resume")
 		return
 	}
-	r, err := loadResume(path, maxSize, logger)
+	r, err := loadResume(path, opts, logger)
 	if err != nil {
 		var perr *content.Error
 		if errors.As(err, &perr) {
@@ -155,7 +200,7 @@ func reload(path string, maxSize int64, srv *server.Server, logger *log.Logger) 
 		logger.Error("reload failed; still serving the previous resume", "file", path, "err", firstLine(err))
 		return
 	}
-	srv.SetResume(r)
+	set(r)
 	logger.Info("resume reloaded", "file", path, "name", r.Basics.Name, "sections", len(r.Document().Sections))
 }
 

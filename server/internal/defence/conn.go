@@ -37,8 +37,8 @@ const tuiExitGrace = 2 * time.Second
 type Conn struct {
 	net.Conn
 	g       *Gate
-	remote  string // client address for logs
-	release func() // gives back the per-address slot
+	remote  string    // client address for logs
+	slot    *addrSlot // its hold on the per-address table
 	inbound *rate.Limiter
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -46,6 +46,12 @@ type Conn struct {
 
 	lastActive atomic.Int64 // UnixNano of the last input, or session start or end
 	spoke      atomic.Bool  // the client has sent something
+	// sessionlessSince is the UnixNano since which the connection has had no
+	// running session (since it was admitted, or since its last session
+	// ended), 0 while one runs. Its deadline, Limits.Handshake later, is
+	// extended by nothing the client sends.
+	sessionlessSince atomic.Int64
+	hadSession       atomic.Bool
 
 	mu         sync.Mutex
 	channels   int                   // session channels open
@@ -59,14 +65,14 @@ type Conn struct {
 	closeOnce  sync.Once
 }
 
-func newConn(g *Gate, c net.Conn, release func()) *Conn {
+func newConn(g *Gate, c net.Conn, slot *addrSlot) *Conn {
 	ctx, cancel := context.WithCancel(context.Background())
 	now := time.Now()
 	cn := &Conn{
 		Conn:     c,
 		g:        g,
 		remote:   c.RemoteAddr().String(),
-		release:  release,
+		slot:     slot,
 		inbound:  rate.NewLimiter(inboundRate, inboundBurst),
 		ctx:      ctx,
 		cancel:   cancel,
@@ -74,13 +80,16 @@ func newConn(g *Gate, c net.Conn, release func()) *Conn {
 		sessions: make(map[*Session]struct{}),
 	}
 	cn.lastActive.Store(now.UnixNano())
+	cn.sessionlessSince.Store(now.UnixNano())
+	g.sessionless.Add(1)
 	cn.mu.Lock()
 	cn.timer = time.AfterFunc(min(g.lim.Silent, g.lim.Handshake), cn.check)
 	cn.mu.Unlock()
 	return cn
 }
 
-// Read reads from the client at most inboundRate bytes per second on average.
+// Read reads from the client at most inboundRate bytes per second on average,
+// and at most addrInboundRate over all the connections of its address.
 // Waiting here leaves the rest in the kernel, so TCP flow control slows the
 // client down.
 func (c *Conn) Read(p []byte) (int, error) {
@@ -91,6 +100,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if n > 0 {
 		c.spoke.Store(true)
 		_ = c.inbound.WaitN(c.ctx, n)
+		c.slot.waitInbound(c.ctx, n)
 	}
 	return n, err
 }
@@ -103,8 +113,12 @@ func (c *Conn) Close() error {
 		c.mu.Lock()
 		c.closed = true
 		c.timer.Stop()
+		sessionless := c.sessionlessSince.Swap(0) != 0
 		c.mu.Unlock()
-		c.release()
+		if sessionless {
+			c.g.sessionless.Add(-1)
+		}
+		c.slot.release(sessionless)
 		c.g.forget(c)
 	})
 	return err
@@ -148,7 +162,7 @@ func (c *Conn) openChannel() bool {
 
 // acquirePTY gives a session channel the connection's one terminal, or
 // reports that another channel holds it. A terminal means a TUI, the costliest
-// thing a visitor can ask for (about 11 MB at the largest window), and the
+// thing a visitor can ask for (12.8 MiB live at the largest window), and the
 // sizing of Config.MaxConns (in the README, fly.toml and docs/DEPLOY.md) counts
 // one per connection; a channel refused a terminal is served plain text.
 func (c *Conn) acquirePTY() bool {
@@ -178,10 +192,32 @@ func (c *Conn) closeChannel(heldPTY bool) {
 	}
 }
 
+// isClosed reports whether the connection has been closed.
+func (c *Conn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// evict closes the connection, which has no session, to make room for a
+// newcomer.
+func (c *Conn) evict() {
+	c.g.refused(Evicted, c.remote, "duration", time.Since(c.start).Round(time.Second))
+	if !c.hadSession.Load() {
+		c.slot.penalise(time.Now())
+	}
+	_ = c.Close()
+}
+
 // startSession registers a running session.
 func (c *Conn) startSession(s *Session) {
 	c.mu.Lock()
 	c.sessions[s] = struct{}{}
+	if len(c.sessions) == 1 && !c.closed && c.sessionlessSince.Swap(0) != 0 {
+		c.g.sessionless.Add(-1)
+		c.slot.sessionless(-1)
+	}
+	c.hadSession.Store(true)
 	c.mu.Unlock()
 	c.touch()
 	c.check()
@@ -191,6 +227,11 @@ func (c *Conn) startSession(s *Session) {
 func (c *Conn) endSession(s *Session) {
 	c.mu.Lock()
 	delete(c.sessions, s)
+	if len(c.sessions) == 0 && !c.closed {
+		c.sessionlessSince.Store(time.Now().UnixNano())
+		c.g.sessionless.Add(1)
+		c.slot.sessionless(1)
+	}
 	c.mu.Unlock()
 	c.touch()
 	c.check()
@@ -275,12 +316,13 @@ func (c *Conn) deadlinesLocked(now time.Time, tui bool) (why Reason, expired boo
 		}
 		consider(deadline)
 	}
-	idleLimit, idleWhy := lim.Idle, Idle
+	idleLimit, idleWhy, since := lim.Idle, Idle, c.lastActive.Load()
 	if len(c.sessions) == 0 {
-		idleLimit, idleWhy = lim.Handshake, NoSession
+		// Nothing extends this one: not requests, not input.
+		idleLimit, idleWhy, since = lim.Handshake, NoSession, c.sessionlessSince.Load()
 	}
 	if idleLimit > 0 {
-		deadline := time.Unix(0, c.lastActive.Load()).Add(idleLimit)
+		deadline := time.Unix(0, since).Add(idleLimit)
 		if !now.Before(deadline) {
 			return idleWhy, true, nil
 		}
@@ -320,6 +362,9 @@ func (c *Conn) deadlinesLocked(now time.Time, tui bool) (why Reason, expired boo
 // after a short grace; without a TUI it is closed at once.
 func (c *Conn) expire(why Reason, tuis []*Session) {
 	c.g.refused(why, c.remote, "duration", time.Since(c.start).Round(time.Second))
+	if (why == Silent || why == NoSession) && !c.hadSession.Load() {
+		c.slot.penalise(time.Now())
+	}
 	if len(tuis) == 0 {
 		_ = c.Close()
 		return

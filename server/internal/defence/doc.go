@@ -17,7 +17,10 @@
 //
 //   - Gate: the shutdown flag (read by Closing only), the counters of
 //     refusals, the sets of open connections and running sessions.
-//   - admission: the count of open connections and the per-address table.
+//   - admission: the count of open connections and the per-address table
+//     (IPv6 by /64, /56 and /48): caps, rates, connections without a
+//     session, penalties, byte and log budgets.
+//   - inbox: a session channel's input read and not yet taken, bounded.
 //   - Conn: one connection's channels, terminal, sessions, activity clock,
 //     warnings and deadline timer.
 //   - Channel: one session channel's request filter state and latest window.

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/pires/go-proxyproto"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -116,38 +117,91 @@ func TestBoundCommand(t *testing.T) {
 	}
 }
 
-func TestIPKey(t *testing.T) {
+func TestIPKeys(t *testing.T) {
 	for addr, want := range map[net.Addr]string{
 		&net.TCPAddr{IP: net.ParseIP("203.0.113.9"), Port: 1}:               "203.0.113.9",
 		&net.TCPAddr{IP: net.ParseIP("::ffff:203.0.113.9"), Port: 1}:        "203.0.113.9",
-		&net.TCPAddr{IP: net.ParseIP("2001:db8:1:2:3:4:5:6"), Port: 1}:      "2001:db8:1:2::/64",
-		&net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 1, Zone: "eth0"}:     "fe80::/64",
+		&net.TCPAddr{IP: net.ParseIP("2001:db8:1:2:3:4:5:6"), Port: 1}:      "2001:db8:1:2::/64 2001:db8:1::/56 2001:db8:1::/48",
+		&net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 1, Zone: "eth0"}:     "fe80::/64 fe80::/56 fe80::/48",
 		&net.UnixAddr{Name: "@", Net: "unix"}:                               "@",
-		&net.TCPAddr{IP: net.ParseIP("2001:db8:1:2:ffff::"), Port: 1}:       "2001:db8:1:2::/64",
+		&net.TCPAddr{IP: net.ParseIP("2001:db8:1:2ff:ffff::"), Port: 1}:     "2001:db8:1:2ff::/64 2001:db8:1:200::/56 2001:db8:1::/48",
 		&net.UDPAddr{IP: net.ParseIP("198.51.100.1"), Port: 9}:              "198.51.100.1",
-		&net.TCPAddr{IP: net.ParseIP("2001:db8:1:3::1"), Port: 1, Zone: ""}: "2001:db8:1:3::/64",
+		&net.TCPAddr{IP: net.ParseIP("2001:db8:1:3::1"), Port: 1, Zone: ""}: "2001:db8:1:3::/64 2001:db8:1::/56 2001:db8:1::/48",
 	} {
-		if got := ipKey(addr); got != want {
-			t.Errorf("ipKey(%v) = %q, want %q", addr, got, want)
+		var got []string
+		for i, k := range ipKeys(addr) {
+			got = append(got, k.key)
+			if want := 1 << (2 * i) >> i; k.mult != want {
+				t.Errorf("ipKeys(%v)[%d] counts %d times the caps, want %d", addr, i, k.mult, want)
+			}
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("ipKeys(%v) = %q, want %q", addr, got, want)
 		}
 	}
 }
+
+func v4(s string) []ipKey { return []ipKey{{s, 1}} }
 
 func TestAdmissionForgetsIdleAddresses(t *testing.T) {
 	a := newAdmission(&Limits{MaxConnsPerIP: DefaultMaxConnsPerIP, ConnsPerMinute: 60})
 	now := time.Now()
 	for i := range 1000 {
-		release, _, _ := a.acquireIP(net.IPv4(10, 0, byte(i>>8), byte(i)).String(), now)
-		release()
+		slot, _, _ := a.acquireIP(v4(net.IPv4(10, 0, byte(i>>8), byte(i)).String()), now)
+		slot.release(true)
 	}
 	if n := a.trackedIPs(); n != 1000 {
 		t.Fatalf("%d addresses tracked, want 1000", n)
 	}
 	// Once their allowance has refilled, idle addresses are forgotten.
 	later := now.Add(2 * time.Minute)
-	release, _, _ := a.acquireIP("192.0.2.1", later)
+	slot, _, _ := a.acquireIP(v4("192.0.2.1"), later)
 	if n := a.trackedIPs(); n != 1 {
 		t.Errorf("%d addresses tracked after the sweep, want 1", n)
 	}
-	release()
+	slot.release(true)
+}
+
+func TestProxyHeaderRead(t *testing.T) {
+	v2 := append(append([]byte{}, proxyproto.SIGV2...), 0x21, 0x11, 0, 12)
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"", false},
+		{"PRO", false},
+		{"PROXY TCP4 203.0.113.7 ", false},
+		{"PROXY TCP4 203.0.113.7 127.0.0.1 50000 22\r\n", true},
+		{"PROXY " + strings.Repeat("x", 101), true}, // too long to be one: go-proxyproto says so
+		{"SSH-2.0-x\r\n", true},                     // no header at all
+		{string(proxyproto.SIGV2[:5]), false},
+		{string(v2), false}, // 12 bytes of addresses to come
+		{string(v2) + strings.Repeat("a", 12), true},
+	} {
+		if got := proxyHeaderRead([]byte(c.in)); got != c.want {
+			t.Errorf("proxyHeaderRead(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+func TestPenaltyRunsOut(t *testing.T) {
+	a := newAdmission(&Limits{MaxConnsPerIP: DefaultMaxConnsPerIP})
+	now := time.Now()
+	for i := range 2 {
+		slot, r, _ := a.acquireIP(v4("192.0.2.9"), now)
+		if slot == nil {
+			t.Fatalf("connection %d refused as %v before any penalty", i, r)
+		}
+		slot.penalise(now) // timed out without a session
+		slot.release(true)
+	}
+	if slot, r, tell := a.acquireIP(v4("192.0.2.9"), now); slot != nil || r != Penalty || !tell {
+		t.Errorf("after two timeouts: admitted %v, reason %v, told %v; want refused as penalty and told", slot != nil, r, tell)
+	}
+	if slot, _, _ := a.acquireIP(v4("192.0.2.10"), now); slot == nil {
+		t.Error("another address was refused")
+	}
+	if slot, r, _ := a.acquireIP(v4("192.0.2.9"), now.Add(2*penaltyStep+time.Second)); slot == nil {
+		t.Errorf("refused as %v once the penalty had run out", r)
+	}
 }

@@ -23,6 +23,11 @@ type Limits struct {
 	// PROXY header is required.
 	MaxConns, MaxConnsPerIP, ConnsPerMinute int
 	ProxyProtocol                           bool
+	// The pool of connections without a running session (in their
+	// handshake, or after it without a session): its size in all, and per
+	// address. When it is full, or MaxConns is reached, a newcomer takes the
+	// place of one of them (see Gate.evictOne). 0: no separate pool.
+	MaxSessionless, MaxSessionlessPerIP int
 }
 
 // silentTimeout is the default of Limits.Silent. Clients send their
@@ -46,6 +51,9 @@ type Gate struct {
 
 	closing  atomic.Bool // a shutdown has begun; read by Closing only
 	refusals [numReasons]atomic.Int64
+	// sessionless counts the admitted connections without a running
+	// session, the pool Limits.MaxSessionless bounds.
+	sessionless atomic.Int64
 
 	mu       sync.Mutex
 	conns    map[*Conn]struct{}
@@ -133,8 +141,9 @@ type Stats struct {
 	// Sessions counts running sessions; TUIs those of them with a TUI.
 	Sessions int `json:"sessions"`
 	TUIs     int `json:"tuis"`
-	// Refused counts the connections refused since the start, by reason:
-	// "busy", "per_ip", "rate", "no_proxy_header".
+	// Refused counts the refusals since the start, by the reasons the table
+	// counts: "busy", "per_ip", "rate", "penalty", "evicted",
+	// "no_proxy_header", "input_dropped", "sessions_unlogged".
 	Refused map[string]int64 `json:"refused"`
 	// TrackedIPs is the size of the per-address table.
 	TrackedIPs int `json:"tracked_ips"`

@@ -23,14 +23,16 @@ import (
 // re-encodes a lone Escape so that it cannot merge with what follows.
 //
 // The filter also passes on at most tuiInputRate bytes per second, after a
-// burst: every byte can be a key for the TUI to handle, and a person typing,
-// scrolling or dragging sends a few hundred bytes a second at most.
+// burst: every byte can be a key for the TUI to handle, a frame to draw (up to
+// 15 ms of CPU at the largest window), and a person typing sends far under 100
+// bytes a second; scrolling with the wheel (a dozen bytes an event) or holding
+// an arrow key, a few hundred. The burst holds a whole paste (maxPaste).
 const (
 	maxPendingInput = 4 << 10
 	maxPaste        = 4 << 10
 	escTimeout      = uv.DefaultEscTimeout
-	tuiInputRate    = 8 << 10
-	tuiInputBurst   = 32 << 10
+	tuiInputRate    = 1 << 10
+	tuiInputBurst   = 8 << 10
 )
 
 // escapeKey is the Escape key in the unambiguous CSI u encoding.

@@ -32,7 +32,8 @@ func TestLockOrder(t *testing.T) {
 	for range conns {
 		client, server := net.Pipe()
 		t.Cleanup(func() { _ = client.Close() })
-		c := newConn(g, server, func() {})
+		slot, _, _ := g.adm.acquireIP(v4("192.0.2.1"), time.Now())
+		c := newConn(g, server, slot)
 		c.spoke.Store(true)
 		g.mu.Lock()
 		g.conns[c] = struct{}{}
@@ -71,6 +72,21 @@ func TestLockOrder(t *testing.T) {
 		for range rounds {
 			_ = g.TUIs()
 			_ = g.Stats()
+		}
+	})
+	wg.Go(func() { // Gate.mu, then Conn.mu and admission.mu: every connection has a session
+		for range rounds {
+			if g.evictOne() {
+				t.Error("a connection with a session was evicted")
+				return
+			}
+		}
+	})
+	extra := newSession(pairs[0].c)
+	wg.Go(func() { // Conn.mu → admission.mu
+		for range rounds {
+			pairs[0].c.startSession(extra)
+			pairs[0].c.endSession(extra)
 		}
 	})
 	done := make(chan struct{})

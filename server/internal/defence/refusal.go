@@ -21,6 +21,8 @@ const (
 	Busy Reason = iota
 	PerIP
 	Rate
+	Penalty
+	Evicted
 	NoProxyHeader
 	Restarting
 	TooManySessions
@@ -33,6 +35,8 @@ const (
 	NoSession
 	Idle
 	MaxSession
+	InputDropped
+	Unlogged
 	numReasons
 )
 
@@ -72,6 +76,8 @@ var rules = [numReasons]rule{
 	Busy:          {id: "busy", tell: told("sshresume: the server is busy; please try again in a minute."), counted: true, report: log.WarnLevel},
 	PerIP:         {id: "per_ip", tell: told("sshresume: too many connections from your address; close some and try again."), logged: true, level: log.DebugLevel, counted: true, report: log.WarnLevel},
 	Rate:          {id: "rate", tell: told("sshresume: too many new connections from your address; please wait a minute."), logged: true, level: log.DebugLevel, counted: true, report: log.WarnLevel},
+	Penalty:       {id: "penalty", tell: told("sshresume: too many connections from your address ended without a session; please try again in a few minutes."), logged: true, level: log.DebugLevel, counted: true, report: log.WarnLevel},
+	Evicted:       {id: "evicted", logged: true, level: log.DebugLevel, counted: true, report: log.WarnLevel},
 	NoProxyHeader: {id: "no_proxy_header", logged: true, level: log.DebugLevel, counted: true, report: log.DebugLevel},
 	Restarting:    {id: "restarting", tell: told(restartFarewell), exit: 1, logged: true, level: log.DebugLevel},
 	TooManySessions: {id: "too_many_sessions", tell: func(*Limits) string {
@@ -92,6 +98,9 @@ var rules = [numReasons]rule{
 	MaxSession: {id: "max_session", tell: func(l *Limits) string {
 		return fmt.Sprintf("sshresume: closed at the time limit of %s. Reconnect any time.", roughDuration(l.MaxSession))
 	}, logged: true, level: log.InfoLevel},
+	InputDropped: {id: "input_dropped", logged: true, level: log.DebugLevel, counted: true, report: log.InfoLevel},
+	// A session's log lines, beyond its address's budget (see LogSession).
+	Unlogged: {id: "sessions_unlogged", counted: true, report: log.InfoLevel},
 }
 
 // String is the reason's stable name.

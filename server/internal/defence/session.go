@@ -143,3 +143,24 @@ func (g *Gate) EndTUIs(ctx context.Context) {
 		s.end(Restarting)
 	}
 }
+
+// Every session's start and end are logged, up to a budget per address of
+// sessionLogBurst and then sessionLogRate a second (one every ten seconds):
+// beyond it sessions are counted, and the count is logged with the refusals,
+// once a minute, so that an address running exports in a loop cannot inflate
+// the log.
+const (
+	sessionLogRate  = 0.1
+	sessionLogBurst = 20
+)
+
+// LogSession reports whether sess's start and end may be logged, and counts
+// it as unlogged if not.
+func (g *Gate) LogSession(sess ssh.Session) bool {
+	ch := ChannelOf(sess)
+	if ch == nil || ch.conn.slot.logSession() {
+		return true
+	}
+	g.refusals[Unlogged].Add(1)
+	return false
+}
