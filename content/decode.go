@@ -59,6 +59,9 @@ func (d *decoder) value(v reflect.Value, n *node, path string) {
 		v.Set(reflect.New(v.Type().Elem()))
 		d.value(v.Elem(), n, path)
 	case reflect.Slice:
+		if d.tooManyEntries(n, path) {
+			return
+		}
 		v.Set(reflect.MakeSlice(v.Type(), len(n.items), len(n.items)))
 		for i, item := range n.items {
 			d.value(v.Index(i), item, fmt.Sprintf("%s/%d", path, i))
@@ -88,6 +91,7 @@ func (d *decoder) unique(n *node, path string) []member {
 	seen := make(map[string]position, len(n.fields))
 	out := make([]member, 0, len(n.fields))
 	for _, m := range n.fields {
+		d.key(m, path)
 		if first, ok := seen[m.key]; ok {
 			d.problem(m.pos, path+"/"+escapePointer(m.key), fmt.Sprintf("%s is given twice (first at line %d, column %d)", field(path+"/"+escapePointer(m.key)), first.line, first.col))
 			continue
@@ -126,6 +130,9 @@ func (d *decoder) unknown(t reflect.Type, fields *structFields, m member, path s
 		d.problem(m.pos, at, fmt.Sprintf("%s: %q is the old JSON Resume name of %q; rename it", where, m.key, renamed))
 	case near != "":
 		d.problem(m.pos, at, fmt.Sprintf("%s: unknown field %q; did you mean %q?", where, m.key, near))
+	case textProblem(m.key, true) != "":
+		// Refused as a key already (unique): a note would say it twice.
+		d.checkText(m.value, at)
 	default:
 		d.notes = append(d.notes, Problem{Line: m.pos.line, Col: m.pos.col, Path: at,
 			Message: fmt.Sprintf("note: %s is not a JSON Resume field; sshresume ignores it", field(at))})
@@ -150,8 +157,20 @@ func (d *decoder) checkText(n *node, path string) {
 		}
 	case kindObject:
 		for _, m := range n.fields {
+			d.key(m, path)
 			d.checkText(m.value, path+"/"+escapePointer(m.key))
 		}
+	}
+}
+
+// key reports control and invisible characters in the key of m, a member of
+// the object at path, at the key's position. Keys are printed in messages and
+// notes; a key that hides a character also looks like the field it is not.
+func (d *decoder) key(m member, path string) {
+	var v validator
+	v.key(path, m.key)
+	for _, p := range v.problems {
+		d.problem(m.pos, p.Path, p.Message)
 	}
 }
 

@@ -21,8 +21,8 @@ var defaultJSON []byte
 // Default parses and validates the embedded default resume.
 func Default() (*Resume, error) { return Options{}.Default() }
 
-// Load reads a resume file and checks it as Check does, notes included: the one
-// way serve, render, preview and check read a file.
+// Load reads a resume file of at most DefaultMaxSize bytes and checks it as
+// Check does, notes included: Options.Load with the default options.
 func Load(path string) (*Resume, []Problem, error) { return Options{}.Load(path) }
 
 // Problem is one thing wrong with a resume file, at a 1-based line and column.

@@ -81,9 +81,11 @@ func mdLabel(label string) string {
 }
 
 // mdLink renders a contact or link: an autolink where CommonMark has one for the
-// address, else the escaped text.
+// address and LinkAllowed allows it, else the escaped text.
 func mdLink(l Link, indent string) string {
 	switch {
+	case !LinkAllowed(l.URL):
+		return mdParagraph(l.Text, indent)
 	case strings.HasPrefix(l.URL, "mailto:") && mdEmail.MatchString(l.Text):
 		return "<" + l.Text + ">"
 	case l.URL != "" && l.Text == l.URL && mdScheme.MatchString(l.URL):

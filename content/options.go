@@ -43,6 +43,9 @@ type Options struct {
 	// Version is sshresume's version, which the PDF's metadata names as its
 	// creator ("sshresume v1.2.3").
 	Version string
+	// MaxSize is the largest file Load and CheckReader read, in bytes; zero
+	// is DefaultMaxSize. A larger file is an error matching ErrTooLarge.
+	MaxSize int64
 }
 
 // Default parses and validates the embedded default resume with these options.
@@ -53,11 +56,12 @@ func (o Options) Default() (*Resume, error) {
 // Load reads a resume file and checks it as Check does, notes included: the one
 // way serve, render, preview and check read a file.
 func (o Options) Load(path string) (*Resume, []Problem, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read resume: %w", err)
 	}
-	return o.Check(path, data)
+	defer func() { _ = f.Close() }()
+	return o.CheckReader(path, f)
 }
 
 // Parse is the package's Parse with these options.

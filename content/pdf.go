@@ -649,7 +649,9 @@ func (t *typesetter) draw(l pline, y float64) {
 		pdf.SetTextColor(p.st.color.r, p.st.color.g, p.st.color.b)
 		x := marginX + l.indent + p.x
 		pdf.Text(x, base, p.text)
-		if p.url != "" {
+		// A PDF reader opens what a link points at: web, email and phone
+		// addresses only, whatever reached the typesetter (LinkAllowed).
+		if LinkAllowed(p.url) {
 			pdf.LinkString(x, y, p.w, l.height, p.url)
 		}
 	}

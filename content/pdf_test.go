@@ -201,11 +201,7 @@ func stressResume(t testing.TB, highlights int) *content.Resume {
 				map[string]any{"network": "Site", "url": longURL(6)},
 			},
 		},
-		"work": []any{
-			map[string]any{"name": "Analytical Engine Company With A Rather Long Name Indeed, Limited", "position": "Engineer",
-				"startDate": "2020-01", "highlights": hs, "url": longURL(5)},
-			map[string]any{"name": "Short", "startDate": "2010", "endDate": "2012", "highlights": []string{"One thing."}},
-		},
+		"work": longJobs(hs, longURL(5)),
 		"projects": []any{
 			map[string]any{"name": "A URL as long as the line", "url": longURL(7), "type": "Paper"},
 			map[string]any{"name": "Notes on the Engine", "description": "Published 1843", "startDate": "1843", "keywords": []string{"Bernoulli", "numbers", "loops"}},
@@ -222,6 +218,23 @@ func stressResume(t testing.TB, highlights int) *content.Resume {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// longJobs is the stress resume's work: the long job with the highlights, as
+// several entries of the same job when there are more than a list may hold
+// (content.MaxEntries), then a short one.
+func longJobs(hs []string, url string) []any {
+	var jobs []any
+	for len(hs) > 0 || len(jobs) == 0 {
+		n := min(len(hs), content.MaxEntries)
+		job := map[string]any{"name": "Analytical Engine Company With A Rather Long Name Indeed, Limited", "position": "Engineer",
+			"startDate": "2020-01", "url": url}
+		if n > 0 {
+			job["highlights"] = hs[:n]
+		}
+		jobs, hs = append(jobs, job), hs[n:]
+	}
+	return append(jobs, map[string]any{"name": "Short", "startDate": "2010", "endDate": "2012", "highlights": []string{"One thing."}})
 }
 
 func TestPDFLayoutOfAStressResume(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -94,19 +95,43 @@ func (v *validator) add(path, msg string) {
 // text rejects characters that would let resume text control a visitor's terminal:
 // C0 and C1 control characters (ESC starts every escape sequence, U+009B is a
 // one-byte CSI) and the bidirectional overrides that make text read differently
-// from how it is stored. Newline and tab are ordinary text.
+// from how it is stored; and the invisible format characters that make text
+// differ from what it shows (invisible.go). Newline and tab are ordinary text.
 func (v *validator) text(path, s string) {
+	if msg := textProblem(s, false); msg != "" {
+		v.add(path, field(path)+" "+msg)
+	}
+}
+
+// textProblem describes the first character of s that text refuses, or
+// returns "". In a key (key), newline and tab are refused too: a key is a name.
+func textProblem(s string, key bool) string {
 	for i, r := range s {
 		switch {
-		case r == '\n' || r == '\t':
+		case (r == '\n' || r == '\t') && !key:
 			continue
 		case unicode.IsControl(r):
-			v.add(path, fmt.Sprintf("%s contains control character U+%04X at character %d; only newline and tab are allowed", field(path), r, runeIndex(s, i)+1))
-			return
+			if key {
+				return fmt.Sprintf("contains control character U+%04X at character %d", r, runeIndex(s, i)+1)
+			}
+			return fmt.Sprintf("contains control character U+%04X at character %d; only newline and tab are allowed", r, runeIndex(s, i)+1)
 		case (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069):
-			v.add(path, fmt.Sprintf("%s contains bidirectional control character U+%04X at character %d", field(path), r, runeIndex(s, i)+1))
-			return
+			return fmt.Sprintf("contains bidirectional control character U+%04X at character %d", r, runeIndex(s, i)+1)
 		}
+	}
+	return invisibleProblem(s)
+}
+
+// key rejects in an object's key what text rejects in a value, newline and
+// tab included. The message quotes the key escaped: it is printed to
+// terminals.
+func (v *validator) key(object, key string) {
+	if msg := textProblem(key, true); msg != "" {
+		where := field(object)
+		if where == "" {
+			where = "the resume"
+		}
+		v.add(object+"/"+escapePointer(key), fmt.Sprintf("key %q in %s %s", key, where, msg))
 	}
 }
 
@@ -138,6 +163,8 @@ func (v *validator) url(path, s string) {
 		v.add(path, fmt.Sprintf("%s %q is not an absolute URL like https://example.com/", field(path), s))
 	case (u.Scheme == "http" || u.Scheme == "https") && u.Host == "":
 		v.add(path, fmt.Sprintf("%s %q has no host", field(path), s))
+	case !LinkAllowed(s):
+		v.add(path, fmt.Sprintf("%s %q is not a web, email or phone address: use http, https, mailto or tel", field(path), s))
 	}
 }
 
@@ -168,6 +195,8 @@ func (v *validator) dateRange(base, startKey, start, endKey, end string) {
 }
 
 // field turns a JSON pointer into the dotted name owners recognise: work[0].endDate.
+// A key's characters that are not printable are written as Go escapes (\x1b,
+// \u200b): messages go to terminals, and a key is the file's own text.
 func field(path string) string {
 	var b strings.Builder
 	for _, part := range strings.Split(strings.TrimPrefix(path, "/"), "/") {
@@ -178,7 +207,12 @@ func field(path string) string {
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(pointerUnescaper.Replace(part))
+		part = pointerUnescaper.Replace(part)
+		if strings.IndexFunc(part, func(r rune) bool { return !strconv.IsPrint(r) }) >= 0 {
+			q := strconv.QuoteToASCII(part)
+			part = q[1 : len(q)-1]
+		}
+		b.WriteString(part)
 	}
 	return b.String()
 }

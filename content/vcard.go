@@ -40,11 +40,12 @@ func vcard(r *Resume) []byte {
 			w.line("TEL:" + vcardText(b.Phone))
 		}
 	}
-	if b.URL != "" {
+	// Contacts apps open a card's URLs: web addresses only (LinkAllowed).
+	if LinkAllowed(b.URL) {
 		w.line("URL:" + b.URL)
 	}
 	for _, p := range b.Profiles {
-		if p.URL != "" {
+		if LinkAllowed(p.URL) {
 			w.line("URL:" + p.URL)
 		}
 	}

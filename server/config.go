@@ -36,7 +36,8 @@ type Config struct {
 	// HostKeyFile is the private host key on disk. It is created (ed25519, mode
 	// 0600, in a directory created with mode 0700) only when it does not exist; a
 	// file that exists but cannot be read or parsed is an error and is never
-	// replaced.
+	// replaced, and so is one another user could read or replace (by its mode,
+	// its owner, or its directory's), as sshd refuses an unprotected key.
 	HostKeyFile string
 	// ShutdownGrace is how long open sessions may finish after a shutdown
 	// begins: the timeout of the context the caller gives Shutdown.

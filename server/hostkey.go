@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,7 +20,10 @@ import (
 // wins. Otherwise the key file is used, and a key is generated only when the file
 // does not exist at all: a file that exists but is unreadable or corrupt stops the
 // server instead of being replaced, because a silently replaced key is what makes
-// every returning visitor see "REMOTE HOST IDENTIFICATION HAS CHANGED".
+// every returning visitor see "REMOTE HOST IDENTIFICATION HAS CHANGED". A key
+// file, or its directory, that another user could read or replace stops the
+// server too, as it stops sshd (checkKeyFile, checkKeyDir); the PEM, which
+// comes from the environment, has no file to check.
 func hostKey(cfg Config) (signer gossh.Signer, created bool, err error) {
 	signer, created, err = loadHostKey(cfg)
 	if err != nil {
@@ -42,13 +46,13 @@ func loadHostKey(cfg Config) (signer gossh.Signer, created bool, err error) {
 		}
 		return signer, false, nil
 	}
-	data, err := os.ReadFile(cfg.HostKeyFile)
+	data, err := readHostKey(cfg.HostKeyFile)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		signer, err := createHostKey(cfg.HostKeyFile)
 		return signer, err == nil, err
 	case err != nil:
-		return nil, false, fmt.Errorf("read host key: %w", err)
+		return nil, false, err
 	}
 	signer, err = gossh.ParsePrivateKey(data)
 	if err != nil {
@@ -57,11 +61,54 @@ func loadHostKey(cfg Config) (signer gossh.Signer, created bool, err error) {
 	return signer, false, nil
 }
 
+// readHostKey reads the key file at path once its directory and the file
+// itself are known to be protected (checkKeyDir, checkKeyFile). The file's
+// owner and mode are taken from the open file, so that what is checked is what
+// is read. A missing file is fs.ErrNotExist, for the caller to create it.
+func readHostKey(path string) ([]byte, error) {
+	if err := checkKeyDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read host key: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read host key: %w", err)
+	}
+	if err := checkKeyFile(path, info); err != nil {
+		return nil, err
+	}
+	// A private key is a few hundred bytes; a huge file here is a mistake.
+	data, err := io.ReadAll(io.LimitReader(f, maxHostKeySize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read host key: %w", err)
+	}
+	if len(data) > maxHostKeySize {
+		return nil, fmt.Errorf("host key %s is larger than %d bytes: not a private key", path, maxHostKeySize)
+	}
+	return data, nil
+}
+
+// maxHostKeySize bounds the key file read at start; an ed25519 key in OpenSSH
+// format is about 400 bytes, an RSA one a few kilobytes.
+const maxHostKeySize = 64 << 10
+
 // createHostKey writes a new ed25519 key in OpenSSH format to path. O_EXCL makes
 // sure that a file created meanwhile by someone else is never overwritten.
 func createHostKey(path string) (gossh.Signer, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create host key directory: %w", err)
+	}
+	// The directory may have existed: a key written where others can write
+	// could be replaced behind the server's back.
+	if err := checkKeyDir(filepath.Dir(path)); err != nil {
+		return nil, err
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sshresume/sshresume/content"
 )
 
 // theme is the styles of one session, for the visitor's background and colour
@@ -65,9 +67,12 @@ func (k ink) paint(text string) string {
 }
 
 // link paints text as a hyperlink to url (OSC 8): terminals that know them make
-// the text clickable, the others show the text alone.
+// the text clickable, the others show the text alone. Only an address
+// content.LinkAllowed accepts (http, https, mailto, tel, nothing unprintable)
+// becomes a link, whatever reached the view: a file: or javascript: link would
+// open something on the visitor's machine.
 func (k ink) link(text, url string) string {
-	if text == "" || url == "" {
+	if text == "" || !content.LinkAllowed(url) {
 		return k.paint(text)
 	}
 	return ansi.SetHyperlink(url) + k.open + text + k.close + ansi.ResetHyperlink()

@@ -30,8 +30,9 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var pdf pdfFlags
 	fs := newFlagSet("check", stderr)
 	pdf.add(fs, false)
+	maxSize := maxContentSize(fs)
 	fs.Usage = func() {
-		_, _ = fmt.Fprint(stderr, `Usage: sshresume check [-pdf-font FILE] FILE...
+		_, _ = fmt.Fprint(stderr, `Usage: sshresume check [-pdf-font FILE] [-max-content-size SIZE] FILE...
 
 Checks resume files (JSON or YAML in the JSON Resume schema) and prints every
 problem as FILE:LINE:COL: message, including each character the PDF's font
@@ -49,6 +50,7 @@ Flags (each also read from the environment variable shown):
 	if err != nil {
 		return err
 	}
+	opts.MaxSize = int64(*maxSize)
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return usageError{errors.New("check needs a file")}
@@ -60,11 +62,7 @@ Flags (each also read from the environment variable shown):
 		var err error
 		if name == "-" {
 			name = "<stdin>"
-			data, rerr := io.ReadAll(stdin)
-			if rerr != nil {
-				return fmt.Errorf("read resume: %w", rerr)
-			}
-			r, notes, err = opts.Check(name, data)
+			r, notes, err = opts.CheckReader(name, stdin)
 		} else {
 			r, notes, err = opts.Load(name)
 		}
@@ -74,6 +72,9 @@ Flags (each also read from the environment variable shown):
 			printProblems(stdout, name, perr.Problems)
 			failed.files++
 			failed.problems += len(perr.Problems)
+			if errors.Is(err, content.ErrTooLarge) {
+				_, _ = fmt.Fprintf(stdout, "%s: %s\n", termLine(name), sizeHint)
+			}
 		case err != nil:
 			return err
 		}
@@ -85,7 +86,7 @@ Flags (each also read from the environment variable shown):
 		}
 		printProblems(stdout, name, notes)
 		if err == nil {
-			_, _ = fmt.Fprintf(stdout, "%s: ok\n", name)
+			_, _ = fmt.Fprintf(stdout, "%s: ok\n", termLine(name))
 		}
 	}
 	if failed.files > 0 {
@@ -94,8 +95,14 @@ Flags (each also read from the environment variable shown):
 	return nil
 }
 
+// printProblems prints one line per problem. A file name or a message may
+// quote the file's own text: each goes through termLine, so that no part of
+// it reaches the terminal as a control sequence or a line of its own.
 func printProblems(w io.Writer, file string, problems []content.Problem) {
 	for _, p := range problems {
-		_, _ = fmt.Fprintf(w, "%s:%d:%d: %s\n", file, p.Line, p.Col, p.Message)
+		_, _ = fmt.Fprintf(w, "%s:%d:%d: %s\n", termLine(file), p.Line, p.Col, termLine(p.Message))
 	}
 }
+
+// sizeHint says how to read a file larger than the limit.
+const sizeHint = "a larger limit can be given with -max-content-size (SSHRESUME_MAX_CONTENT_SIZE)"

@@ -34,7 +34,7 @@ func healthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("unhealthy: %s: %w", target, err)
 	}
-	_, err = fmt.Fprintf(stdout, "ok: %s answers %s\n", target, banner)
+	_, err = fmt.Fprintf(stdout, "ok: %s answers %s\n", target, termLine(banner))
 	return err
 }
 

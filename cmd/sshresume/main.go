@@ -66,17 +66,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
+	// Errors may quote a resume file, a file name or another server: nothing
+	// in them reaches the terminal as a control sequence (termSafe).
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, new(problemsFound)):
-		_, _ = fmt.Fprintln(stderr, "sshresume check:", err)
+		_, _ = fmt.Fprintln(stderr, "sshresume check:", termSafe(err.Error()))
 		return 1
 	case errors.As(err, new(usageError)):
-		_, _ = fmt.Fprintln(stderr, "sshresume:", err)
+		_, _ = fmt.Fprintln(stderr, "sshresume:", termSafe(err.Error()))
 		return 2
 	case err != nil:
-		_, _ = fmt.Fprintln(stderr, "sshresume:", err)
+		_, _ = fmt.Fprintln(stderr, "sshresume:", termSafe(err.Error()))
 		return 1
 	}
 	return 0

@@ -21,6 +21,7 @@ func preview(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	var contentFile, section string
 	fs := newFlagSet("preview", stderr)
 	fs.StringVar(&contentFile, "content", "", "resume file, JSON or YAML in the JSON Resume schema (default: the embedded resume)")
+	maxSize := maxContentSize(fs)
 	fs.StringVar(&section, "section", "", "section to open first, by name or number, as ssh -t HOST SECTION does")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -28,7 +29,7 @@ func preview(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if f, ok := stdout.(term.File); !ok || !term.IsTerminal(f.Fd()) {
 		return errors.New("preview needs a terminal: its output is not one")
 	}
-	resume, err := loadResume(contentFile, content.Options{}, nil)
+	resume, err := loadResume(contentFile, content.Options{MaxSize: int64(*maxSize)}, nil)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ func render(args []string, stdout, stderr io.Writer) error {
 	var pdf pdfFlags
 	fs := newFlagSet("render", stderr)
 	fs.StringVar(&contentFile, "content", "", "resume file, JSON or YAML in the JSON Resume schema (default: the embedded resume)")
+	maxSize := maxContentSize(fs)
 	fs.StringVar(&format, "format", content.DefaultExport, "output format: "+strings.Join(names, ", "))
 	pdf.add(fs, true)
 	if err := parseFlags(fs, args); err != nil {
@@ -39,6 +40,7 @@ func render(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	opts.MaxSize = int64(*maxSize)
 	resume, err := loadResume(contentFile, opts, nil)
 	if err != nil {
 		return err

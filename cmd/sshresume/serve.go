@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	stdlog "log"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -31,6 +33,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "TCP address to listen on")
 	fs.StringVar(&cfg.HostKeyFile, "host-key-file", cfg.HostKeyFile, "host key file, created if missing; SSHRESUME_HOST_KEY (the key itself, PEM) wins over it")
 	fs.StringVar(&contentFile, "content", "", "resume file, JSON or YAML in the JSON Resume schema (default: the embedded resume); SIGHUP reloads it")
+	maxSize := maxContentSize(fs)
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", cfg.ShutdownGrace, "how long open sessions may take to finish on shutdown")
@@ -54,6 +57,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	opts.MaxSize = int64(*maxSize)
 	// One public host for both doors: the web page's ssh command and the
 	// commands the SSH side shows visitors.
 	if h := webOpts.cfg.PublicHost; h != "" {
@@ -77,6 +81,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	defer routeLibraryLogs(logger)()
 
 	resume, err := loadResume(contentFile, opts, logger)
 	if err != nil {
@@ -134,7 +139,11 @@ func loadResume(path string, opts content.Options, logger *log.Logger) (*content
 	}
 	r, notes, err := opts.Load(path)
 	if perr := (*content.Error)(nil); errors.As(err, &perr) {
-		return nil, fmt.Errorf("%s is not a valid resume (%s):\n%w", path, plural(len(perr.Problems), "problem"), err)
+		hint := ""
+		if errors.Is(err, content.ErrTooLarge) {
+			hint = "\n" + sizeHint
+		}
+		return nil, fmt.Errorf("%s is not a valid resume (%s):\n%w%s", path, plural(len(perr.Problems), "problem"), err, hint)
 	}
 	if err != nil {
 		return nil, err
@@ -202,6 +211,23 @@ func reload(path string, opts content.Options, set func(*content.Resume), counte
 func firstLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
+}
+
+// routeLibraryLogs makes logger the process's log/slog default until the
+// returned function is called. charm.land/ssh logs through slog's default
+// logger (a session channel it could not accept, a panic it caught), and slog
+// then takes the standard library's log package with it: without this, those
+// lines would be plain text inside -log-format json and deaf to -log-level.
+func routeLibraryLogs(logger *log.Logger) (restore func()) {
+	prev, out, flags := slog.Default(), stdlog.Writer(), stdlog.Flags()
+	slog.SetDefault(slog.New(logger))
+	return func() {
+		// slog.SetDefault back to its own handler leaves package log
+		// writing to ours: put that back by hand.
+		slog.SetDefault(prev)
+		stdlog.SetOutput(out)
+		stdlog.SetFlags(flags)
+	}
 }
 
 func newLogger(w io.Writer, level, format string) (*log.Logger, error) {
