@@ -78,7 +78,7 @@ start() {
 	# shellcheck disable=SC2086 # flags is a list of flags
 	spawn "$WORK/$side.log" "$WORK/bin/sshresume-$side" serve -addr "127.0.0.1:$port" \
 		-host-key-file "$WORK/keys/$side" -debug-addr "127.0.0.1:$debug" -log-format "$LOG_FORMAT" \
-		-max-conns 0 -max-conns-per-ip 0 -conn-rate-per-ip 0 $flags
+		-max-conns 0 -max-conns-per-ip 0 -conn-rate-per-ip 0 -max-sessionless 0 -max-sessionless-per-ip 0 $flags
 	wait_port "$port" "$SPAWNED_PID" "$WORK/$side.log"
 	wait_port "$debug" "$SPAWNED_PID" "$WORK/$side.log"
 	printf -v "PORT_$side" %s "$port"
