@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"charm.land/log/v2"
+	"github.com/charmbracelet/colorprofile"
 	"golang.org/x/net/html"
 
 	"github.com/sshresume/sshresume/content"
@@ -207,5 +208,7 @@ func discardLogger(logged bool) *log.Logger {
 		level = log.InfoLevel
 	}
 	// Wrapped, so that nothing can tell it is io.Discard and skip work.
-	return log.NewWithOptions(struct{ io.Writer }{io.Discard}, log.Options{Level: level, Formatter: log.JSONFormatter, ReportTimestamp: true})
+	l := log.NewWithOptions(struct{ io.Writer }{io.Discard}, log.Options{Level: level, Formatter: log.JSONFormatter, ReportTimestamp: true})
+	l.SetColorProfile(colorprofile.TrueColor) // as sshresume serve's JSON logger
+	return l
 }

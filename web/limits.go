@@ -49,10 +49,13 @@ func (l *rateLimiter) allow(addr netip.Addr) (ok bool, retryAfter int) {
 	if l == nil {
 		return true, 0
 	}
-	now := time.Now()
 	key := addrKey(addr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// The time is read under the lock: a request that read it earlier but
+	// came later would set the bucket's clock back, and x/time/rate would
+	// count the tokens of that interval twice.
+	now := time.Now()
 	b := l.buckets[key]
 	if b == nil {
 		if now.Sub(l.lastSweep) > time.Minute || len(l.buckets) >= maxTracked {

@@ -24,12 +24,17 @@ type asset struct {
 	hdrType, hdrDisposition []string // hdrDisposition nil for the page
 	hdrETag, hdrGzETag      []string
 	hdrLen, hdrGzLen        []string
+
+	// For the request log, made once: the path the asset is served at ("" for
+	// the 404 page) and, in interfaces, that path and the two sizes.
+	path                      string
+	logPath, logLen, logGzLen any
 }
 
 func newAsset(ctype, disposition string, body []byte, compress bool) *asset {
 	sum := sha256.Sum256(body)
 	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
-	a := &asset{body: body, etag: `"` + tag + `"`, hdrType: []string{ctype}, hdrLen: []string{strconv.Itoa(len(body))}}
+	a := &asset{body: body, etag: `"` + tag + `"`, hdrType: []string{ctype}, hdrLen: []string{strconv.Itoa(len(body))}, logLen: len(body)}
 	a.hdrETag = []string{a.etag}
 	if disposition != "" {
 		a.hdrDisposition = []string{disposition}
@@ -42,8 +47,15 @@ func newAsset(ctype, disposition string, body []byte, compress bool) *asset {
 		if b.Len() < len(body) {
 			a.gz, a.gzETag = b.Bytes(), `"`+tag+`-gz"`
 			a.hdrGzETag, a.hdrGzLen = []string{a.gzETag}, []string{strconv.Itoa(len(a.gz))}
+			a.logGzLen = len(a.gz)
 		}
 	}
+	return a
+}
+
+// at records the path the asset is served at, for the request log.
+func (a *asset) at(path string) *asset {
+	a.path, a.logPath = path, path
 	return a
 }
 
@@ -104,9 +116,9 @@ func newSite(r *content.Resume, public sshHost) *site {
 		mime, _, _ := strings.Cut(f.ctype, ";")
 		s.downloads = append(s.downloads, download{Path: path, Type: mime, Label: f.label})
 		disposition := `inline; filename="` + base + "." + f.ext + `"`
-		s.files[path] = newAsset(f.ctype, disposition, e.Render(r), f.ext != "pdf")
+		s.files[path] = newAsset(f.ctype, disposition, e.Render(r), f.ext != "pdf").at(path)
 	}
-	s.files["/favicon.svg"] = newAsset("image/svg+xml", "", []byte(favicon), true)
+	s.files["/favicon.svg"] = newAsset("image/svg+xml", "", []byte(favicon), true).at("/favicon.svg")
 	s.notFound = newAsset("text/html; charset=utf-8", "", buildNotFound(), true)
 	if public.name != "" {
 		s.fixed = s.pageAsset(public)
@@ -116,7 +128,7 @@ func newSite(r *content.Resume, public sshHost) *site {
 }
 
 func (s *site) pageAsset(h sshHost) *asset {
-	return newAsset("text/html; charset=utf-8", "", buildPage(s.resume, s.downloads, h), true)
+	return newAsset("text/html; charset=utf-8", "", buildPage(s.resume, s.downloads, h), true).at("/")
 }
 
 // page returns the page for a request whose Host header is hostHeader.

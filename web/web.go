@@ -112,6 +112,9 @@ type Server struct {
 	rate   *rateLimiter
 	hs     *http.Server
 	conns  *connLimiter
+	// logRequests is whether the logger's level lets request lines through,
+	// read once in New: a request the level filters out costs no formatting.
+	logRequests bool
 }
 
 // New returns a server for the resume; Serve starts it. A nil logger logs
@@ -124,7 +127,7 @@ func New(cfg Config, r *content.Resume, logger *log.Logger) (*Server, error) {
 		logger = log.New(io.Discard)
 	}
 	public, _ := parsePublicHost(cfg.PublicHost) // validated; zero when empty
-	s := &Server{cfg: cfg, public: public, logger: logger}
+	s := &Server{cfg: cfg, public: public, logger: logger, logRequests: logger.GetLevel() <= log.InfoLevel}
 	s.rate = newRateLimiter(cfg.RatePerIP, cfg.Burst)
 	perIP := cfg.MaxConnsPerIP
 	if cfg.TrustProxy {
@@ -187,24 +190,101 @@ var (
 
 // ServeHTTP answers one request and logs it in one line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	addr := s.clientAddr(r)
-	status, n := s.serve(w, r, addr)
-	if s.logger.GetLevel() > log.InfoLevel {
+	if !s.logRequests {
+		s.serve(w, r, s.clientAddr(r))
 		return
 	}
+	start := time.Now()
+	addr := s.clientAddr(r)
+	status, n, a := s.serve(w, r, addr)
+	// The values are what the logger formats with the least work: keys it
+	// takes as they are, and, for what the server itself sends, values made
+	// once (the asset's path and size, the common statuses and methods).
 	s.logger.Info("http",
-		"remote", addr.String(),
-		"method", escape(r.Method, 16),
-		"path", escape(r.RequestURI, 200),
-		"status", status,
-		"bytes", n,
-		"duration", time.Since(start),
-		"agent", escape(r.UserAgent(), 200),
+		keyRemote, addr.String(),
+		keyMethod, methodValue(r.Method),
+		keyPath, pathValue(r.RequestURI, a),
+		keyStatus, statusValue(status),
+		keyBytes, bytesValue(n, a),
+		keyDuration, time.Since(start),
+		keyAgent, escape(r.UserAgent(), 200),
 	)
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, addr netip.Addr) (status, n int) {
+// logKey is a field name of the request log line. charm log takes a
+// fmt.Stringer key as it is, where it formats other keys with fmt.Sprint.
+type logKey string
+
+func (k logKey) String() string { return string(k) }
+
+const (
+	keyRemote   logKey = "remote"
+	keyMethod   logKey = "method"
+	keyPath     logKey = "path"
+	keyStatus   logKey = "status"
+	keyBytes    logKey = "bytes"
+	keyDuration logKey = "duration"
+	keyAgent    logKey = "agent"
+)
+
+// Log values in interfaces made once: a Go value converted to an interface
+// is otherwise a heap allocation per request.
+var (
+	valueGET, valueHEAD                              any = http.MethodGet, http.MethodHead
+	value200, value304, value404, value405, value429 any = 200, 304, 404, 405, 429
+)
+
+func methodValue(m string) any {
+	switch m {
+	case http.MethodGet:
+		return valueGET
+	case http.MethodHead:
+		return valueHEAD
+	}
+	return escape(m, 16)
+}
+
+func statusValue(status int) any {
+	switch status {
+	case http.StatusOK:
+		return value200
+	case http.StatusNotModified:
+		return value304
+	case http.StatusNotFound:
+		return value404
+	case http.StatusMethodNotAllowed:
+		return value405
+	case http.StatusTooManyRequests:
+		return value429
+	}
+	return status
+}
+
+// pathValue is the request's target as logged: the asset's path when it is
+// exactly that, else the target escaped.
+func pathValue(uri string, a *asset) any {
+	if a != nil && a.path != "" && uri == a.path {
+		return a.logPath
+	}
+	return escape(uri, 200)
+}
+
+// bytesValue is the body's size as logged: one of the asset's when it is.
+func bytesValue(n int, a *asset) any {
+	switch {
+	case n == 0:
+		return 0 // small integers need no allocation
+	case a != nil && n == len(a.body):
+		return a.logLen
+	case a != nil && n == len(a.gz):
+		return a.logGzLen
+	}
+	return n
+}
+
+// serve answers the request; it returns the status, the body's size and the
+// asset sent, if any.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, addr netip.Addr) (status, n int, a *asset) {
 	h := w.Header()
 	h["Content-Security-Policy"] = hdrCSP
 	h["X-Content-Type-Options"] = hdrNosniff
@@ -216,14 +296,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, addr netip.Addr) 
 			// the proxy, the connection carries other visitors too.
 			h["Connection"] = hdrConnectionNone
 		}
-		return plain(w, r, http.StatusTooManyRequests, "Too many requests from your address; please wait a moment.\n")
+		status, n = plain(w, r, http.StatusTooManyRequests, "Too many requests from your address; please wait a moment.\n")
+		return status, n, nil
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h["Allow"] = hdrAllow
-		return plain(w, r, http.StatusMethodNotAllowed, "Only GET and HEAD are served here.\n")
+		status, n = plain(w, r, http.StatusMethodNotAllowed, "Only GET and HEAD are served here.\n")
+		return status, n, nil
 	}
 	st := s.site.Load()
-	var a *asset
 	status = http.StatusOK
 	switch p := r.URL.Path; p {
 	case "/":
@@ -233,7 +314,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, addr netip.Addr) 
 			a, status = st.notFound, http.StatusNotFound
 		}
 	}
-	return send(w, r, a, status)
+	status, n = send(w, r, a, status)
+	return status, n, a
 }
 
 // send writes an asset: gzipped when the client accepts it, 304 when its tag
@@ -286,10 +368,12 @@ func plain(w http.ResponseWriter, r *http.Request, status int, msg string) (int,
 // without q=0.
 func acceptsGzip(values []string) bool {
 	for _, v := range values {
-		for _, item := range strings.Split(v, ",") {
+		for rest := v; rest != ""; {
+			var item string
+			item, rest, _ = strings.Cut(rest, ",")
 			coding, params, _ := strings.Cut(item, ";")
-			coding = strings.ToLower(strings.TrimSpace(coding))
-			if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			coding = strings.TrimSpace(coding)
+			if !strings.EqualFold(coding, "gzip") && !strings.EqualFold(coding, "x-gzip") && coding != "*" {
 				continue
 			}
 			q := 1.0
@@ -308,7 +392,9 @@ func acceptsGzip(values []string) bool {
 // listed tag, W/ or not, equal to etag, or "*".
 func etagMatch(values []string, etag string) bool {
 	for _, v := range values {
-		for _, t := range strings.Split(v, ",") {
+		for rest := v; rest != ""; {
+			var t string
+			t, rest, _ = strings.Cut(rest, ",")
 			t = strings.TrimSpace(t)
 			if t == "*" || strings.TrimPrefix(t, "W/") == etag {
 				return true

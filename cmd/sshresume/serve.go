@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"charm.land/log/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/sshresume/sshresume/content"
 	"github.com/sshresume/sshresume/server"
@@ -72,7 +73,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	logOut := stderr
 	if webOpts.addr != "" {
 		// A log line a web request: written out in batches, at the latest
-		// after 100ms, and all of them before serve returns.
+		// after 100ms, and all of them before serve returns. A write system
+		// call a line, made under the logger's lock, left requests queueing
+		// behind it under load.
 		lb := newLogBuffer(stderr, 100*time.Millisecond)
 		defer lb.Close()
 		logOut = lb
@@ -239,10 +242,16 @@ func newLogger(w io.Writer, level, format string) (*log.Logger, error) {
 	switch format {
 	case "text":
 		opts.Formatter = log.TextFormatter
+		return log.NewWithOptions(w, opts), nil
 	case "json":
 		opts.Formatter = log.JSONFormatter
+		l := log.NewWithOptions(w, opts)
+		// JSON lines hold no escape sequences (the encoder escapes control
+		// characters), so they go out as formatted: the profile of a file or
+		// pipe would have every line scanned for sequences to strip.
+		l.SetColorProfile(colorprofile.TrueColor)
+		return l, nil
 	default:
 		return nil, fmt.Errorf("log format %q: use text or json", format)
 	}
-	return log.NewWithOptions(w, opts), nil
 }
