@@ -29,6 +29,12 @@ type asset struct {
 	// the 404 page) and, in interfaces, that path and the two sizes.
 	path                      string
 	logPath, logLen, logGzLen any
+
+	// export is the name of the export the asset is ("json", "pdf", ...), ""
+	// for the page and the icon; counted says whether Config.Served hears of
+	// it: the page and the exports, not the icon or the 404 page.
+	export  string
+	counted bool
 }
 
 func newAsset(ctype, disposition string, body []byte, compress bool) *asset {
@@ -116,7 +122,9 @@ func newSite(r *content.Resume, public sshHost) *site {
 		mime, _, _ := strings.Cut(f.ctype, ";")
 		s.downloads = append(s.downloads, download{Path: path, Type: mime, Label: f.label})
 		disposition := `inline; filename="` + base + "." + f.ext + `"`
-		s.files[path] = newAsset(f.ctype, disposition, e.Render(r), f.ext != "pdf").at(path)
+		a := newAsset(f.ctype, disposition, e.Render(r), f.ext != "pdf").at(path)
+		a.export, a.counted = e.Name, true
+		s.files[path] = a
 	}
 	s.files["/favicon.svg"] = newAsset("image/svg+xml", "", []byte(favicon), true).at("/favicon.svg")
 	s.notFound = newAsset("text/html; charset=utf-8", "", buildNotFound(), true)
@@ -128,7 +136,9 @@ func newSite(r *content.Resume, public sshHost) *site {
 }
 
 func (s *site) pageAsset(h sshHost) *asset {
-	return newAsset("text/html; charset=utf-8", "", buildPage(s.resume, s.downloads, h), true).at("/")
+	a := newAsset("text/html; charset=utf-8", "", buildPage(s.resume, s.downloads, h), true).at("/")
+	a.counted = true
+	return a
 }
 
 // page returns the page for a request whose Host header is hostHeader.

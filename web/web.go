@@ -58,6 +58,12 @@ type Config struct {
 	// Burst requests (0: no limit). Requests over it are answered 429.
 	RatePerIP float64
 	Burst     int
+
+	// Served, when set, hears of every request answered with the page or an
+	// export (200 or 304): export is the export's name ("json", "pdf", ...),
+	// "" for the page. The metrics count web visitors through it; web
+	// imports nothing of the server's.
+	Served func(export string)
 }
 
 // DefaultConfig returns the configuration sshresume serve starts from.
@@ -315,6 +321,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, addr netip.Addr) 
 		}
 	}
 	status, n = send(w, r, a, status)
+	if a.counted && s.cfg.Served != nil {
+		s.cfg.Served(a.export)
+	}
 	return status, n, a
 }
 

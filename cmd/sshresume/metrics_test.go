@@ -81,3 +81,43 @@ func TestMetricsAddrOffByDefault(t *testing.T) {
 		t.Errorf("a metrics endpoint without -metrics-addr:\n%s", sv.logs.String())
 	}
 }
+
+// TestMetricsCountWebVisitors: the web door's page and downloads count as web
+// sessions and exports, the 404 page and the icon do not.
+func TestMetricsCountWebVisitors(t *testing.T) {
+	t.Setenv("SSHRESUME_METRICS_ADDR", "127.0.0.1:0")
+	sv := startServe(t, "serve", "-http-addr", "127.0.0.1:0")
+	url := webURL(t, sv)
+	for _, path := range []string{"/", "/resume.json", "/resume.pdf", "/favicon.svg", "/nothing"} {
+		httpGet(t, url+path)
+	}
+	endpoint := regexp.MustCompile(`"msg":"metrics endpoint","addr":"(127\.0\.0\.1:\d+)"`)
+	m := endpoint.FindStringSubmatch(sv.logs.String())
+	if m == nil {
+		t.Fatalf("no metrics endpoint logged:\n%s", sv.logs.String())
+	}
+	_, body := httpGet(t, "http://"+m[1]+"/metrics")
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := func(family, label, want string) float64 {
+		for _, s := range families[family].GetMetric() {
+			for _, l := range s.GetLabel() {
+				if l.GetName() == label && l.GetValue() == want {
+					return s.GetCounter().GetValue()
+				}
+			}
+		}
+		return 0
+	}
+	if got := value("sshresume_sessions_total", "kind", "web"); got != 3 {
+		t.Errorf("web sessions = %v, want 3 (the page and two downloads)", got)
+	}
+	for _, format := range []string{"json", "pdf"} {
+		if got := value("sshresume_exports_total", "format", format); got != 1 {
+			t.Errorf("exports{format=%q} = %v, want 1", format, got)
+		}
+	}
+}

@@ -98,6 +98,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	webOpts.cfg.Served = srv.Metrics().WebRequest
 	door, err := startWeb(webOpts, resume, logger)
 	if err != nil {
 		_ = l.Close()
