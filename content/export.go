@@ -3,9 +3,10 @@ package content
 import (
 	"bytes"
 
-	"codeberg.org/go-pdf/fpdf"
 	"encoding/json"
 	"slices"
+
+	"codeberg.org/go-pdf/fpdf"
 )
 
 // Export is one way to print the resume: a visitor asks for it over SSH with
