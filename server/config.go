@@ -75,7 +75,18 @@ type Config struct {
 	// counters (/debug/vars), for measuring the running server. Any other
 	// address is refused: the endpoint has no authentication. Empty: off.
 	DebugAddr string
+	// Renderer draws the TUI's frames: RendererEvent (a frame as soon as the
+	// view changes, nothing while it does not) or RendererBubbleTea (Bubble
+	// Tea's own renderer, a frame on each tick of its 60 fps ticker). Empty
+	// means RendererEvent.
+	Renderer string
 }
+
+// The renderers Config.Renderer names.
+const (
+	RendererEvent     = "event"
+	RendererBubbleTea = "bubbletea"
+)
 
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
@@ -91,6 +102,7 @@ func DefaultConfig() Config {
 		MaxConns:         500,
 		MaxConnsPerIP:    defaultMaxConnsPerIP,
 		ConnRatePerIP:    30,
+		Renderer:         RendererEvent,
 	}
 }
 
@@ -140,6 +152,11 @@ func (c Config) Validate() error {
 		// Without it a connection that never finishes the handshake would hold
 		// its slot forever.
 		return fmt.Errorf("handshake timeout %v must be positive", c.HandshakeTimeout)
+	}
+	switch c.Renderer {
+	case "", RendererEvent, RendererBubbleTea:
+	default:
+		return fmt.Errorf("renderer %q: use %s or %s", c.Renderer, RendererEvent, RendererBubbleTea)
 	}
 	if c.DebugAddr != "" {
 		if _, err := debugAddr(c.DebugAddr); err != nil {

@@ -58,6 +58,10 @@ const inputDrainTimeout = 5 * time.Second
 // when the marker arrives, or, if the visitor has gone, stops without drawing
 // a last frame.
 func (s *Server) runTUI(sess ssh.Session, m tea.Model, term visitorTerminal) {
+	if s.cfg.Renderer != RendererBubbleTea {
+		s.runEventTUI(sess, m, term)
+		return
+	}
 	g := chanGuardFrom(sess.Context())
 	model := guard(m, s.log, sess)
 	endName, endSeq := inputEnd()
