@@ -46,9 +46,11 @@ type Config struct {
 	// Output is the terminal. It is written only by the Program's writer and
 	// through Program.Output, under one lock.
 	Output io.Writer
-	// Input is the terminal's input, nil for none. Closing it must end a
-	// pending Read: the Program closes it when it stops.
-	Input io.ReadCloser
+	// Input is the terminal's input, nil for none. If it is an io.Closer,
+	// the Program closes it when it stops and waits for its reader to end, so
+	// Close must end a pending Read. Otherwise the reader ends when the input
+	// does; what it reads after the program stopped is dropped.
+	Input io.Reader
 	// Env is the terminal's environment (TERM, COLORTERM, ...).
 	Env []string
 	// Profile is the terminal's colour profile.
@@ -130,9 +132,9 @@ func (p *Program) Run() (tea.Model, error) {
 	}
 	m, err := p.Program.Run()
 	p.w.finish(err == nil)
-	if p.cfg.Input != nil {
-		cancel()
-		_ = p.cfg.Input.Close()
+	cancel()
+	if c, ok := p.cfg.Input.(io.Closer); ok {
+		_ = c.Close()
 		<-pumped
 	}
 	if h, ok := m.(hook); ok {
