@@ -190,8 +190,12 @@ func (p *Program) filter(m tea.Model, msg tea.Msg) tea.Msg {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		p.w.resize(msg.Width, msg.Height)
+		p.w.saw(sawSize)
 	case tea.ColorProfileMsg:
 		p.w.setColorProfile(msg.Profile)
+		p.w.saw(sawProfile)
+	case tea.EnvMsg:
+		p.w.saw(sawEnv)
 	case tea.ModeReportMsg:
 		p.w.modeReport(msg)
 	case tea.MouseClickMsg, tea.MouseReleaseMsg, tea.MouseWheelMsg, tea.MouseMotionMsg:
@@ -255,7 +259,8 @@ type writer struct {
 	mu      sync.Mutex // guards the fields below
 	scr     *screen
 	pending []byte // sequences to write before the next frame
-	ready   bool   // the model has seen its window size: its views are frames
+	seen    int    // which of the messages a program starts with the model has seen
+	ready   bool   // it has seen them all: its views are frames
 	force   bool   // the next view is drawn even if it did not change
 	broken  bool   // a panic or a failed write: nothing more is drawn
 	frames  int
@@ -304,10 +309,32 @@ func (w *writer) setView(v tea.View) {
 	}
 }
 
+// Bubble Tea starts a program by sending it its window size, colour profile
+// and environment, each from its own goroutine, so in any order. Its renderer
+// draws the first frame a tick later, when the model has seen all three; so
+// does the writer, without the wait.
+const (
+	sawSize = 1 << iota
+	sawProfile
+	sawEnv
+	sawAll = sawSize | sawProfile | sawEnv
+)
+
+// saw notes that the model has seen one of the messages a program starts
+// with.
+func (w *writer) saw(what int) {
+	w.mu.Lock()
+	w.seen |= what
+	if w.seen == sawAll && !w.ready {
+		w.ready, w.force = true, true
+	}
+	w.mu.Unlock()
+}
+
 func (w *writer) resize(width, height int) {
 	w.mu.Lock()
 	w.scr.resize(width, height)
-	w.ready, w.force = true, true
+	w.force = true
 	w.mu.Unlock()
 }
 

@@ -1,0 +1,269 @@
+package frames_test
+
+// The equivalence suite: the resume's TUI run by Bubble Tea's renderer and by
+// this package side by side, each writing to its own terminal emulator, with
+// the same input. After every step both screens must look the same (text,
+// colours, attributes, links, cursor) and the bytes each step cost must be
+// within a few per cent.
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/vt"
+
+	"github.com/sshresume/sshresume/content"
+	"github.com/sshresume/sshresume/internal/testkit"
+	"github.com/sshresume/sshresume/server/frames"
+	"github.com/sshresume/sshresume/views"
+)
+
+// eqConfig is one terminal of the matrix.
+type eqConfig struct {
+	w, h    int
+	light   bool
+	profile colorprofile.Profile
+	term    string
+}
+
+func (c eqConfig) String() string {
+	bg := "dark"
+	if c.light {
+		bg = "light"
+	}
+	return fmt.Sprintf("%dx%d/%s/%s/%s", c.w, c.h, bg, c.profile, c.term)
+}
+
+// equivalenceMatrix is every size, background and colour support the issue
+// names (40 terminals) with SSHRESUME_EQUIVALENCE=full, else a representative
+// six that cover each size, background, profile and TERM=dumb once.
+func equivalenceMatrix() []eqConfig {
+	if os.Getenv("SSHRESUME_EQUIVALENCE") == "full" {
+		var all []eqConfig
+		for _, size := range [][2]int{{40, 12}, {80, 24}, {200, 60}, {320, 160}} {
+			for _, light := range []bool{false, true} {
+				for _, p := range []colorprofile.Profile{colorprofile.TrueColor, colorprofile.ANSI256, colorprofile.ANSI, colorprofile.ASCII, colorprofile.NoTTY} {
+					term := "xterm-256color"
+					if p == colorprofile.NoTTY {
+						term = "dumb"
+					}
+					all = append(all, eqConfig{size[0], size[1], light, p, term})
+				}
+			}
+		}
+		return all
+	}
+	return []eqConfig{
+		{80, 24, false, colorprofile.TrueColor, "xterm-256color"},
+		{40, 12, true, colorprofile.ANSI256, "xterm-256color"},
+		{200, 60, false, colorprofile.ANSI, "xterm-256color"},
+		{320, 160, true, colorprofile.TrueColor, "xterm-256color"},
+		{80, 24, true, colorprofile.ASCII, "xterm-256color"},
+		{80, 24, false, colorprofile.NoTTY, "dumb"},
+	}
+}
+
+// side is one program and its terminal.
+type side struct {
+	scr    *testkit.Screen
+	in     *io.PipeWriter
+	send   func(tea.Msg)
+	quit   func()
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startSide(t *testing.T, doc *content.Document, c eqConfig, event bool) *side {
+	t.Helper()
+	scr := testkit.NewScreen(t, c.w, c.h, true)
+	if c.light {
+		scr.SetBackground(color.White)
+	} else {
+		scr.SetBackground(color.Black)
+	}
+	inR, inW := io.Pipe()
+	go func() { _, _ = io.Copy(inW, scr.Answers()) }()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &side{scr: scr, in: inW, cancel: cancel, done: make(chan struct{})}
+	env := []string{"TERM=" + c.term}
+	m := views.New(doc, views.Options{Width: c.w, Height: c.h})
+	if event {
+		p := frames.New(m, frames.Config{Output: scr, Input: inR, Env: env, Profile: c.profile, Width: c.w, Height: c.h},
+			tea.WithContext(ctx), tea.WithoutSignalHandler())
+		s.send, s.quit = p.Send, p.Quit
+		go func() { defer close(s.done); _, _ = p.Run() }()
+	} else {
+		p := tea.NewProgram(m, tea.WithInput(inR), tea.WithOutput(scr), tea.WithEnvironment(env),
+			tea.WithColorProfile(c.profile), tea.WithWindowSize(c.w, c.h), tea.WithContext(ctx), tea.WithoutSignalHandler())
+		s.send, s.quit = p.Send, p.Quit
+		go func() { defer close(s.done); _, _ = p.Run() }()
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = inW.Close()
+		select {
+		case <-s.done:
+		case <-time.After(testkit.WaitTimeout):
+			t.Error("program did not end")
+		}
+	})
+	return s
+}
+
+// pair is the two sides of one terminal of the matrix.
+type pair struct {
+	t      *testing.T
+	bt, ev *side
+	bytes  [2]int // bytes written by all steps so far
+	// quiet is how long both terminals must receive nothing for a step to be
+	// over: more than two of Bubble Tea's frames, and at least as long as
+	// the first frame took (a large window under the race detector takes
+	// longer to draw than a tick).
+	quiet time.Duration
+}
+
+// step does act on both sides, waits until both are quiet, and compares.
+func (p *pair) step(name string, act func(s *side)) {
+	p.t.Helper()
+	start := [2]int{p.bt.scr.RawLen(), p.ev.scr.RawLen()}
+	began := time.Now()
+	quiet := max(p.quiet, 40*time.Millisecond)
+	act(p.bt)
+	act(p.ev)
+	deadline := time.Now().Add(testkit.WaitTimeout)
+	last := [2]int{-1, -1}
+	var since time.Time
+	var a, b string
+	for time.Now().Before(deadline) {
+		now := [2]int{p.bt.scr.RawLen(), p.ev.scr.RawLen()}
+		if now != last {
+			last, since = now, time.Now()
+		} else if time.Since(since) >= quiet && now[0] > 0 && now[1] > 0 {
+			if a, b = p.bt.scr.Styled(), p.ev.scr.Styled(); a == b {
+				break
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if a != b {
+		p.t.Fatalf("%s: screens differ\nBubble Tea:\n%s\n\nframes:\n%s", name, a, b)
+	}
+	if p.quiet == 0 {
+		p.quiet = time.Since(began)
+	}
+	d := [2]int{last[0] - start[0], last[1] - start[1]}
+	p.bytes[0] += d[0]
+	p.bytes[1] += d[1]
+	if diff := abs(d[0] - d[1]); diff > max(max(d[0], d[1])/20, 64) {
+		p.t.Errorf("%s: %d bytes from Bubble Tea, %d from frames", name, d[0], d[1])
+	}
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func keys(k string) func(*side) {
+	return func(s *side) { _, _ = io.WriteString(s.in, k) }
+}
+
+var osc52 = regexp.MustCompile("\x1b\\]52;[^\x07\x1b]*(\x07|\x1b\\\\)")
+
+// TestEquivalence runs the steps on every terminal of the matrix.
+func TestEquivalence(t *testing.T) {
+	r, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := r.Document()
+	for _, c := range equivalenceMatrix() {
+		t.Run(c.String(), func(t *testing.T) {
+			p := &pair{t: t, bt: startSide(t, doc, c, false), ev: startSide(t, doc, c, true)}
+			p.step("first frame", func(*side) {})
+			p.step("scroll a line", keys("j"))
+			p.step("scroll a page", keys("f"))
+			for i := range min(len(doc.Sections), 9) {
+				p.step(fmt.Sprintf("section %d", i+1), keys(fmt.Sprint(i+1)))
+				p.step(fmt.Sprintf("section %d, page", i+1), keys(" "))
+			}
+			p.step("next section", keys("\t"))
+			p.step("help", keys("?"))
+			p.step("help closed", keys("\x1b[27u"))
+			sw, sh := max(c.w*3/4, 10), max(c.h*3/4, 5)
+			p.step("shrink", func(s *side) { s.scr.Resize(sw, sh); s.send(tea.WindowSizeMsg{Width: sw, Height: sh}) })
+			p.step("grow", func(s *side) { s.scr.Resize(c.w, c.h); s.send(tea.WindowSizeMsg{Width: c.w, Height: c.h}) })
+			p.step("wheel", func(s *side) { s.scr.Wheel(c.w/2, c.h/2, vt.MouseWheelDown) })
+			if x, y, ok := find(p.bt.scr.Text(), doc.Sections[len(doc.Sections)-1].Title); ok {
+				p.step("click a section", func(s *side) { s.scr.Click(x, y) })
+			}
+			p.step("help again", keys("?"))
+			p.step("help closed again", keys("?"))
+			p.step("copy", keys("c"))
+			if a, b := osc52.FindAllString(p.bt.scr.Raw(), -1), osc52.FindAllString(p.ev.scr.Raw(), -1); fmt.Sprint(a) != fmt.Sprint(b) || len(a) != 1 {
+				t.Errorf("OSC 52: Bubble Tea %q, frames %q", a, b)
+			}
+			p.step("idle warning", func(s *side) {
+				s.send(views.NoticeMsg{Text: "No input for a while: closing in 1m. Press any key to stay."})
+			})
+			p.step("key after warning", keys("k"))
+			p.step("restart notice", func(s *side) { s.send(views.NoticeMsg{Text: "Server restarting: please reconnect in a moment."}) })
+			before := [2]int{p.bt.scr.RawLen(), p.ev.scr.RawLen()}
+			p.step("quit", keys("q"))
+			for _, s := range []*side{p.bt, p.ev} {
+				select {
+				case <-s.done:
+				case <-time.After(testkit.WaitTimeout):
+					t.Fatal("q did not end the program")
+				}
+			}
+			if a, b := p.bt.scr.Raw()[before[0]:], p.ev.scr.Raw()[before[1]:]; a != b {
+				t.Errorf("restore bytes differ\nBubble Tea: %q\nframes:     %q", a, b)
+			}
+			t.Logf("bytes: Bubble Tea %d, frames %d", p.bytes[0], p.bytes[1])
+		})
+	}
+}
+
+// TestEquivalenceDisconnect: a program whose connection ends (its context
+// cancelled, its input closed) ends on both paths, leaving the screen as it
+// was.
+func TestEquivalenceDisconnect(t *testing.T) {
+	r, err := content.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := eqConfig{80, 24, false, colorprofile.TrueColor, "xterm-256color"}
+	p := &pair{t: t, bt: startSide(t, r.Document(), c, false), ev: startSide(t, r.Document(), c, true)}
+	p.step("first frame", func(*side) {})
+	for _, s := range []*side{p.bt, p.ev} {
+		s.cancel()
+		_ = s.in.Close()
+		select {
+		case <-s.done:
+		case <-time.After(testkit.WaitTimeout):
+			t.Fatal("the program did not end")
+		}
+	}
+}
+
+// find returns where text starts on a screen.
+func find(screen, text string) (x, y int, ok bool) {
+	for y, line := range strings.Split(screen, "\n") {
+		if i := strings.Index(line, text); i >= 0 {
+			return len([]rune(line[:i])), y, true
+		}
+	}
+	return 0, 0, false
+}
