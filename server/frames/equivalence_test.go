@@ -14,6 +14,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,7 +46,8 @@ func (c eqConfig) String() string {
 
 // equivalenceMatrix is every size, background and colour support the issue
 // names (40 terminals) with SSHRESUME_EQUIVALENCE=full, else a representative
-// six that cover each size, background, profile and TERM=dumb once.
+// six that cover each size, background, profile and TERM=dumb once (three
+// small ones under the race detector).
 func equivalenceMatrix() []eqConfig {
 	if os.Getenv("SSHRESUME_EQUIVALENCE") == "full" {
 		var all []eqConfig
@@ -62,6 +64,14 @@ func equivalenceMatrix() []eqConfig {
 		}
 		return all
 	}
+	if raceEnabled {
+		// 320×160 takes seconds a step under the race detector.
+		return []eqConfig{
+			{80, 24, false, colorprofile.TrueColor, "xterm-256color"},
+			{40, 12, true, colorprofile.ANSI256, "xterm-256color"},
+			{80, 24, false, colorprofile.NoTTY, "dumb"},
+		}
+	}
 	return []eqConfig{
 		{80, 24, false, colorprofile.TrueColor, "xterm-256color"},
 		{40, 12, true, colorprofile.ANSI256, "xterm-256color"},
@@ -72,8 +82,27 @@ func equivalenceMatrix() []eqConfig {
 	}
 }
 
+// counted is a model that counts its views.
+type counted struct {
+	tea.Model
+	views *atomic.Int64
+}
+
+func (c counted) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := c.Model.Update(msg)
+	c.Model = m
+	return c, cmd
+}
+
+func (c counted) View() tea.View {
+	v := c.Model.View()
+	c.views.Add(1)
+	return v
+}
+
 // side is one program and its terminal.
 type side struct {
+	views  atomic.Int64 // views the model has returned
 	scr    *testkit.Screen
 	in     *io.PipeWriter
 	send   func(tea.Msg)
@@ -95,7 +124,7 @@ func startSide(t *testing.T, doc *content.Document, c eqConfig, event bool) *sid
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &side{scr: scr, in: inW, cancel: cancel, done: make(chan struct{})}
 	env := []string{"TERM=" + c.term}
-	m := views.New(doc, views.Options{Width: c.w, Height: c.h})
+	m := counted{views.New(doc, views.Options{Width: c.w, Height: c.h}), &s.views}
 	if event {
 		p := frames.New(m, frames.Config{Output: scr, Input: inR, Env: env, Profile: c.profile, Width: c.w, Height: c.h},
 			tea.WithContext(ctx), tea.WithoutSignalHandler())
@@ -124,30 +153,39 @@ type pair struct {
 	t      *testing.T
 	bt, ev *side
 	bytes  [2]int // bytes written by all steps so far
-	// quiet is how long both terminals must receive nothing for a step to be
-	// over: more than two of Bubble Tea's frames, and at least as long as
-	// the first frame took (a large window under the race detector takes
-	// longer to draw than a tick).
-	quiet time.Duration
+}
+
+// quiet is how long both models must return no view and both terminals
+// receive nothing for a step to be over: more than two of Bubble Tea's
+// frames, and more than drawing a frame takes.
+var quiet = 40 * time.Millisecond
+
+func init() {
+	if raceEnabled {
+		quiet = 200 * time.Millisecond
+	}
 }
 
 // step does act on both sides, waits until both are quiet, and compares.
 func (p *pair) step(name string, act func(s *side)) {
 	p.t.Helper()
 	start := [2]int{p.bt.scr.RawLen(), p.ev.scr.RawLen()}
-	began := time.Now()
-	quiet := max(p.quiet, 40*time.Millisecond)
+	views := [2]int64{p.bt.views.Load(), p.ev.views.Load()}
+	if act == nil { // the first frame: the models have returned views already
+		views = [2]int64{}
+		act = func(s *side) { testkit.WaitFor(p.t, "a first frame", func() bool { return s.scr.RawLen() > 0 }) }
+	}
 	act(p.bt)
 	act(p.ev)
-	deadline := time.Now().Add(testkit.WaitTimeout)
-	last := [2]int{-1, -1}
+	deadline := time.Now().Add(4 * testkit.WaitTimeout)
+	last := [4]int64{-1}
 	var since time.Time
 	var a, b string
 	for time.Now().Before(deadline) {
-		now := [2]int{p.bt.scr.RawLen(), p.ev.scr.RawLen()}
+		now := [4]int64{int64(p.bt.scr.RawLen()), int64(p.ev.scr.RawLen()), p.bt.views.Load(), p.ev.views.Load()}
 		if now != last {
 			last, since = now, time.Now()
-		} else if time.Since(since) >= quiet && now[0] > 0 && now[1] > 0 {
+		} else if time.Since(since) >= quiet && now[2] > views[0] && now[3] > views[1] {
 			if a, b = p.bt.scr.Styled(), p.ev.scr.Styled(); a == b {
 				break
 			}
@@ -157,14 +195,12 @@ func (p *pair) step(name string, act func(s *side)) {
 	if a != b {
 		p.t.Fatalf("%s: screens differ\nBubble Tea:\n%s\n\nframes:\n%s", name, a, b)
 	}
-	if p.quiet == 0 {
-		p.quiet = time.Since(began)
-	}
-	d := [2]int{last[0] - start[0], last[1] - start[1]}
+	d := [2]int{int(last[0]) - start[0], int(last[1]) - start[1]}
 	p.bytes[0] += d[0]
 	p.bytes[1] += d[1]
 	if diff := abs(d[0] - d[1]); diff > max(max(d[0], d[1])/20, 64) {
-		p.t.Errorf("%s: %d bytes from Bubble Tea, %d from frames", name, d[0], d[1])
+		p.t.Errorf("%s: %d bytes from Bubble Tea, %d from frames\nBubble Tea: %.400q\nframes:     %.400q", name, d[0], d[1],
+			p.bt.scr.Raw()[start[0]:int(last[0])], p.ev.scr.Raw()[start[1]:int(last[1])])
 	}
 }
 
@@ -191,7 +227,7 @@ func TestEquivalence(t *testing.T) {
 	for _, c := range equivalenceMatrix() {
 		t.Run(c.String(), func(t *testing.T) {
 			p := &pair{t: t, bt: startSide(t, doc, c, false), ev: startSide(t, doc, c, true)}
-			p.step("first frame", func(*side) {})
+			p.step("first frame", nil)
 			p.step("scroll a line", keys("j"))
 			p.step("scroll a page", keys("f"))
 			for i := range min(len(doc.Sections), 9) {
@@ -246,7 +282,7 @@ func TestEquivalenceDisconnect(t *testing.T) {
 	}
 	c := eqConfig{80, 24, false, colorprofile.TrueColor, "xterm-256color"}
 	p := &pair{t: t, bt: startSide(t, r.Document(), c, false), ev: startSide(t, r.Document(), c, true)}
-	p.step("first frame", func(*side) {})
+	p.step("first frame", nil)
 	for _, s := range []*side{p.bt, p.ev} {
 		s.cancel()
 		_ = s.in.Close()
