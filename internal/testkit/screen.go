@@ -96,11 +96,15 @@ func (s *Screen) Text() string {
 
 // Styled is the screen with its styles (colours, attributes, links), as the
 // emulator renders it, and whether the cursor is hidden: two screens that look
-// the same to a visitor have the same Styled.
+// the same to a visitor have the same Styled; a hidden cursor's place is
+// left out.
 func (s *Screen) Styled() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fmt.Sprintf("%s\ncursor hidden %v at %v", s.emu.Render(), s.emu.CursorHidden(), s.emu.CursorPosition())
+	if s.emu.CursorHidden() { // where it rests is nobody's concern
+		return s.emu.Render() + "\ncursor hidden"
+	}
+	return fmt.Sprintf("%s\ncursor at %v", s.emu.Render(), s.emu.CursorPosition())
 }
 
 // RawLen is how many bytes were written to the screen so far.
