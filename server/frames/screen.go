@@ -89,27 +89,6 @@ func (s *screen) setWidthMethod(method ansi.Method) {
 	s.cellbuf.Method = method
 }
 
-// changed reports whether a flush would draw anything.
-func (s *screen) changed() bool {
-	if s.starting || s.pendingErase || s.lastView == nil || !viewEquals(s.lastView, &s.view) {
-		return true
-	}
-	return s.frameArea() != s.cellbuf.Bounds()
-}
-
-func (s *screen) frameArea() uv.Rectangle {
-	area := uv.Rect(0, 0, s.width, s.height)
-	if len(s.view.Content) == 0 {
-		area.Max.Y = 0
-	}
-	if !s.view.AltScreen {
-		if h := uv.NewStyledString(s.view.Content).Height(); h != area.Dy() {
-			area.Max.Y = h
-		}
-	}
-	return area
-}
-
 // flush appends to out the bytes that bring the terminal from the last frame
 // to the current view: cursedRenderer.flush.
 func (s *screen) flush(out []byte, closing bool) []byte {
