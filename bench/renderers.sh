@@ -6,6 +6,7 @@
 #   bench/renderers.sh                      # RUNS=3, N=1000: about 6 minutes on 2 cores
 #   N=2000 RUNS=1 bench/renderers.sh        # bigger
 #   COMPARE=renderers bench/compare.sh      # the same
+#   RENDERERS=event RUNS=1 bench/renderers.sh  # one server alone
 #
 # Per run: both servers hold N sessions at once (memory, idle CPU, keystroke
 # round trips with N open, first frame while ramping up); then each server,
@@ -25,6 +26,8 @@ KEYS=${KEYS:-500}
 KEY_RATE=${KEY_RATE:-50}
 CHURN_N=${CHURN_N:-200}
 SECTION=${SECTION:-research}
+# Which servers to run; one alone shows its figures without the other's load.
+RENDERERS=${RENDERERS:-event bubbletea}
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/sshresume-renderers.XXXXXX")}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sshresume-renderers-work.XXXXXX")
@@ -49,7 +52,7 @@ LOAD="$WORK/bin/sshload"
 } | tee "$OUT/machine.txt"
 
 declare -A PORT PID DEBUG
-for r in event bubbletea; do
+for r in $RENDERERS; do
 	PORT[$r]=$(free_port)
 	DEBUG[$r]=$(free_port)
 	spawn "$WORK/$r.log" "$WORK/bin/sshresume" serve -renderer "$r" -addr "127.0.0.1:${PORT[$r]}" \
@@ -59,7 +62,8 @@ for r in event bubbletea; do
 	wait_port "${PORT[$r]}" "${PID[$r]}" "$WORK/$r.log"
 	wait_port "${DEBUG[$r]}" "${PID[$r]}" "$WORK/$r.log"
 done
-NAME=$(ssh -p "${PORT[event]}" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+first=${RENDERERS%% *}
+NAME=$(ssh -p "${PORT[$first]}" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 	-o LogLevel=ERROR -T 127.0.0.1 text | head -n 1)
 
 # load RUN RENDERER MODE ARGS...
@@ -76,13 +80,14 @@ for run in $(seq 1 "$RUNS"); do
 	echo "==> run $run: hold $N sessions on both at once"
 	hold=(-n "$N" -rate "$RATE" -checkpoints "$N_SMALL" -hold "$HOLD" -keys "$KEYS" -key-rate "$KEY_RATE"
 		-settle 3s -max-duration 10m -pty-cmd "$SECTION" -expect "$NAME" -expect quit)
-	load "$run" event hold "${hold[@]}" &
-	p1=$!
-	load "$run" bubbletea hold "${hold[@]}" &
-	p2=$!
-	wait "$p1" "$p2"
+	pids=()
+	for r in $RENDERERS; do
+		load "$run" "$r" hold "${hold[@]}" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
 	echo "==> run $run: churn, one session at a time, one server at a time"
-	for r in event bubbletea; do
+	for r in $RENDERERS; do
 		load "$run" "$r" churn -n "$CHURN_N" -c 1 -settle 1s -duration 2m -expect "$NAME" -expect quit
 	done
 	"$LOAD" table -o "$OUT/run$run.md" "$OUT"/run"$run"-*.json

@@ -28,6 +28,7 @@ func TestBursts(t *testing.T) {
 	// Two samplers at the same rate catch different intermediate states of a
 	// burst: its bytes vary from run to run by a tenth either way.
 	p.slack = 20
+	p.bytes = [2]int{}
 	wheel := func(s *side) {
 		// SGR wheel events, down and up in turns of twenty: the view keeps
 		// changing.
@@ -59,6 +60,6 @@ func TestBursts(t *testing.T) {
 	if ceiling := int(elapsed.Seconds()*frames.DefaultMaxFPS) + 2; drawn > ceiling {
 		t.Errorf("%d frames in %v: above the ceiling", drawn, elapsed)
 	}
-	p.slack = 0
+	p.slack, p.bytes = 0, [2]int{}
 	p.step("paste", keys("\x1b[200~"+strings.Repeat("pasted text ", 10<<10/12)+"\x1b[201~"))
 }
