@@ -22,7 +22,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
-	"github.com/charmbracelet/x/vt"
 
 	"github.com/sshresume/sshresume/content"
 	"github.com/sshresume/sshresume/internal/testkit"
@@ -328,9 +327,11 @@ func TestEquivalence(t *testing.T) {
 			sw, sh := max(c.w*3/4, 10), max(c.h*3/4, 5)
 			p.step("shrink", func(s *side) { s.resize(sw, sh) })
 			p.step("grow", func(s *side) { s.resize(c.w, c.h) })
-			p.step("wheel", func(s *side) { s.scr.Wheel(c.w/2, c.h/2, vt.MouseWheelDown) })
+			// Mouse events as the terminal encodes them in SGR mode, the mode
+			// the views ask for, sent like keys.
+			p.step("wheel", keys(fmt.Sprintf("\x1b[<65;%d;%dM", c.w/2+1, c.h/2+1)))
 			if x, y, ok := find(p.bt.scr.Text(), doc.Sections[len(doc.Sections)-1].Title); ok {
-				p.step("click a section", func(s *side) { s.scr.Click(x, y) })
+				p.step("click a section", keys(fmt.Sprintf("\x1b[<0;%d;%dM\x1b[<0;%d;%dm", x+1, y+1, x+1, y+1)))
 			}
 			p.step("help again", keys("?"))
 			p.step("help closed again", keys("?"))
