@@ -225,7 +225,7 @@ type pair struct {
 	t      *testing.T
 	slack  int // per cent more bytes than Bubble Tea's a step may write
 	bt, ev *side
-	bytes  [2]int // bytes written by all steps so far
+	bytes  [2]int // bytes written so far
 }
 
 // A step is over when each terminal shows the text of its model's last view
@@ -285,8 +285,7 @@ func (p *pair) step(name string, act func(s *side)) {
 		p.t.Logf("%s: views %d→%d %d→%d bytes %d %d\nBT %.300q\nEV %.300q", name, views[0], last[2], views[1], last[3], d[0], d[1],
 			p.bt.scr.Raw()[start[0]:int(last[0])], p.ev.scr.Raw()[start[1]:int(last[1])])
 	}
-	p.bytes[0] += d[0]
-	p.bytes[1] += d[1]
+	p.bytes = [2]int{int(last[0]), int(last[1])}
 	// Bubble Tea draws a frame whenever its ticker finds a view different from
 	// the last, so a step whose work spans a tick can cost it an intermediate
 	// frame that frames, drawing right after the model, does not draw: fewer
