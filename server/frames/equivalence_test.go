@@ -259,7 +259,8 @@ func (p *pair) step(name string, act func(s *side)) {
 	last := [4]int64{-1}
 	var since time.Time
 	var a, b string
-	for time.Now().Before(deadline) {
+	settled := false
+	for !settled && time.Now().Before(deadline) {
 		now := [4]int64{int64(p.bt.scr.RawLen()), int64(p.ev.scr.RawLen()), p.bt.views.Load(), p.ev.views.Load()}
 		if now != last {
 			last, since = now, time.Now()
@@ -269,13 +270,17 @@ func (p *pair) step(name string, act func(s *side)) {
 			// A frame written while the screens were read is the next
 			// round's.
 			if a == b && now == [4]int64{int64(p.bt.scr.RawLen()), int64(p.ev.scr.RawLen()), p.bt.views.Load(), p.ev.views.Load()} {
-				break
+				settled = true
+				continue
 			}
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
 	if time.Since(began) > 2*time.Second {
 		p.t.Logf("%s: took %v; shows %v %v, views %d→%d %d→%d", name, time.Since(began).Round(time.Millisecond), p.bt.shows(), p.ev.shows(), views[0], last[2], views[1], last[3])
+	}
+	if !settled && a == b {
+		p.t.Fatalf("%s: never settled (views %v→%v)", name, views, last)
 	}
 	if a != b {
 		p.t.Fatalf("%s: screens differ\nBubble Tea:\n%s\n\nframes:\n%s", name, a, b)
