@@ -22,8 +22,9 @@ func RunLocal(ctx context.Context, m tea.Model, in io.Reader, out term.File) (te
 	if err != nil {
 		return m, fmt.Errorf("terminal size: %w", err)
 	}
-	input := in
+	input, tty := in, false
 	if f, ok := in.(term.File); ok && term.IsTerminal(f.Fd()) {
+		tty = true
 		state, err := term.MakeRaw(f.Fd())
 		if err != nil {
 			return m, fmt.Errorf("raw mode: %w", err)
@@ -45,7 +46,7 @@ func RunLocal(ctx context.Context, m tea.Model, in io.Reader, out term.File) (te
 		Profile:       colorprofile.Detect(out, env),
 		Width:         w,
 		Height:        h,
-		LocalTerminal: true,
+		LocalTerminal: tty,
 	}, tea.WithContext(ctx))
 	stop := onResize(func() {
 		if w, h, err := term.GetSize(out.Fd()); err == nil {
