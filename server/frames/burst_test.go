@@ -60,6 +60,5 @@ func TestBursts(t *testing.T) {
 	if ceiling := int(elapsed.Seconds()*frames.DefaultMaxFPS) + 2; drawn > ceiling {
 		t.Errorf("%d frames in %v: above the ceiling", drawn, elapsed)
 	}
-	p.slack = 0
 	p.step("paste", keys("\x1b[200~"+strings.Repeat("pasted text ", 10<<10/12)+"\x1b[201~"))
 }
