@@ -26,8 +26,13 @@ func TestBursts(t *testing.T) {
 	p.step("first frame", nil)
 	p.step("a long section", keys("3"))
 	// Two samplers at the same rate catch different intermediate states of a
-	// burst: its bytes vary from run to run by a tenth either way.
-	p.slack = 20
+	// burst: its bytes vary from run to run by up to a sixth either way, and
+	// under the race detector, which slows the models below a thousand events
+	// a second, by half: there only the frame ceiling is checked.
+	p.slack = 25
+	if raceEnabled {
+		p.slack = 1000
+	}
 	wheel := func(s *side) {
 		// SGR wheel events, down and up in turns of twenty: the view keeps
 		// changing.
