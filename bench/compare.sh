@@ -9,6 +9,7 @@
 #   N=2000 HOLD=30s bench/compare.sh     # bigger
 #   SSHRESUME_FLAGS="-max-conns 1500" bench/compare.sh  # given flags win over the lifted limits
 #   STEPS=hold bench/compare.sh          # only the held sessions (or churn, exec)
+#   COMPARE=renderers bench/compare.sh   # -renderer event against bubbletea (bench/renderers.sh)
 #
 # Everything listens on 127.0.0.1 on free ports; every process the script starts
 # is stopped when it ends, however it ends. Needs Go, OpenSSH's sshd and
@@ -18,6 +19,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
+# COMPARE=renderers compares sshresume's two frame writers instead.
+if [ "${COMPARE:-}" = renderers ]; then exec bench/renderers.sh; fi
 
 # Sizes. N sessions are held open (memory measured at N_SMALL and N, idle CPU,
 # keystrokes); churn opens CHURN_N sessions one after another from CHURN_C

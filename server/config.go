@@ -102,7 +102,18 @@ type Config struct {
 	// "localhost" with the port when the server listens on a loopback
 	// address, and "HOST" otherwise.
 	PublicHost string
+	// Renderer draws the TUI's frames: RendererEvent (a frame as soon as the
+	// view changes, nothing while it does not) or RendererBubbleTea (Bubble
+	// Tea's own renderer, a frame on each tick of its 60 fps ticker). Empty
+	// means RendererEvent.
+	Renderer string
 }
+
+// The renderers Config.Renderer names.
+const (
+	RendererEvent     = "event"
+	RendererBubbleTea = "bubbletea"
+)
 
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
@@ -121,6 +132,7 @@ func DefaultConfig() Config {
 
 		MaxSessionless:      100,
 		MaxSessionlessPerIP: 5,
+		Renderer:            RendererEvent,
 	}
 }
 
@@ -170,6 +182,11 @@ func (c Config) Validate() error {
 		// Without it a connection that never finishes the handshake would hold
 		// its slot forever.
 		return fmt.Errorf("handshake timeout %v must be positive", c.HandshakeTimeout)
+	}
+	switch c.Renderer {
+	case "", RendererEvent, RendererBubbleTea:
+	default:
+		return fmt.Errorf("renderer %q: use %s or %s", c.Renderer, RendererEvent, RendererBubbleTea)
 	}
 	if c.DebugAddr != "" {
 		if _, err := debugAddr(c.DebugAddr); err != nil {

@@ -50,6 +50,10 @@ const inputDrainTimeout = 5 * time.Second
 // when the marker arrives, or, if the visitor has gone, stops without drawing
 // a last frame.
 func (s *Server) runTUI(sess ssh.Session, m tea.Model, term visitorTerminal) {
+	if s.cfg.Renderer != RendererBubbleTea {
+		s.runEventTUI(sess, m, term)
+		return
+	}
 	ch := defence.ChannelOf(sess)
 	live := ch.Session()
 	model := recoverModel(m, s.log, sess)

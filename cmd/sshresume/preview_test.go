@@ -27,6 +27,13 @@ type previewTerminal struct {
 
 func startPreview(t *testing.T, args ...string) *previewTerminal {
 	t.Helper()
+	return startPreviewOn(t, false, args...)
+}
+
+// startPreviewOn is startPreview; with ownTerminal, preview is given the
+// terminal itself as its input, and sets raw mode itself.
+func startPreviewOn(t *testing.T, ownTerminal bool, args ...string) *previewTerminal {
+	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +55,10 @@ func startPreview(t *testing.T, args ...string) *previewTerminal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	input := struct{ io.Reader }{tty}
+	var input io.Reader = struct{ io.Reader }{tty}
+	if ownTerminal {
+		input = tty
+	}
 	go func() { pt.done <- preview(ctx, args, input, tty, io.Discard) }()
 	pt.Attach(ptmx, ptmx)
 	t.Cleanup(func() {
@@ -72,6 +82,26 @@ func TestPreviewRunsTheTUIInATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	pt.WaitFor("► 4 Education")
+	pt.quit()
+}
+
+// TestPreviewOnItsOwnTerminal: given the terminal itself, preview (the frame
+// writer's local runner) sets raw mode, reads it through a reader it can
+// cancel, and gives it back as it was.
+func TestPreviewOnItsOwnTerminal(t *testing.T) {
+	pt := startPreviewOn(t, true, "-section", "research")
+	pt.WaitFor("Tianhao Wu", "► 3 Research", "? help")
+	if _, err := pt.ptmx.WriteString("l"); err != nil {
+		t.Fatal(err)
+	}
+	pt.WaitFor("► 4 Education")
+	pt.quit()
+}
+
+// TestPreviewWithBubbleTeasRenderer: -renderer bubbletea runs Bubble Tea's own.
+func TestPreviewWithBubbleTeasRenderer(t *testing.T) {
+	pt := startPreview(t, "-renderer", "bubbletea", "-section", "research")
+	pt.WaitFor("Tianhao Wu", "► 3 Research", "? help")
 	pt.quit()
 }
 

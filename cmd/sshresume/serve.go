@@ -49,6 +49,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", cfg.DebugAddr, "serve Go's profiles (/debug/pprof/) over HTTP on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "serve Prometheus metrics at /metrics over HTTP on this address, e.g. :9091 (empty: off)")
 	fs.BoolVar(&cfg.ProxyProtocol, "proxy-protocol", cfg.ProxyProtocol, "require a PROXY protocol v1/v2 header on every connection and use the client address from it (only behind a load balancer that sends it)")
+	fs.StringVar(&cfg.Renderer, "renderer", cfg.Renderer, "how the TUI's frames are drawn: event (as soon as the view changes, nothing while idle) or bubbletea (Bubble Tea's 60 fps renderer)")
 	pdf.add(fs, true)
 	webOpts := addWebFlags(fs)
 	if err := parseFlags(fs, args); err != nil {

@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"bytes"
+	"fmt"
 	"image/color"
 	"io"
 	"strings"
@@ -91,6 +92,33 @@ func (s *Screen) Text() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.emu.String()
+}
+
+// Styled is the screen with its styles (colours, attributes, links), as the
+// emulator renders it, and whether the cursor is hidden: two screens that look
+// the same to a visitor have the same Styled; a hidden cursor's place is
+// left out.
+func (s *Screen) Styled() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.emu.CursorHidden() { // where it rests is nobody's concern
+		return s.emu.Render() + "\ncursor hidden"
+	}
+	return fmt.Sprintf("%s\ncursor at %v", s.emu.Render(), s.emu.CursorPosition())
+}
+
+// RawLen is how many bytes were written to the screen so far.
+func (s *Screen) RawLen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.raw.Len()
+}
+
+// SendText types text on the terminal's keyboard.
+func (s *Screen) SendText(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.emu.SendText(text)
 }
 
 // Raw is every byte written to the screen so far.

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Compares sshresume's two frame writers in one binary, side by side on this
+# machine: -renderer event (a frame as soon as the view changes, nothing while
+# idle) and -renderer bubbletea (Bubble Tea's renderer on its 60 fps ticker).
+#
+#   bench/renderers.sh                      # RUNS=3, N=1000: about 6 minutes on 2 cores
+#   N=2000 RUNS=1 bench/renderers.sh        # bigger
+#   COMPARE=renderers bench/compare.sh      # the same
+#   RENDERERS=event RUNS=1 bench/renderers.sh  # one server alone
+#
+# Per run: both servers hold N sessions at once (memory, idle CPU, keystroke
+# round trips with N open, first frame while ramping up); then each server,
+# alone, opens CHURN_N sessions one after another (first frame on an idle
+# machine, CPU per new session). Loopback only; everything started is stopped
+# on exit. The reports of every run and one table per run go to OUT.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+
+RUNS=${RUNS:-3}
+N=${N:-1000}
+N_SMALL=${N_SMALL:-200}
+RATE=${RATE:-40}
+HOLD=${HOLD:-15s}
+KEYS=${KEYS:-500}
+KEY_RATE=${KEY_RATE:-50}
+CHURN_N=${CHURN_N:-200}
+SECTION=${SECTION:-research}
+# Which servers to run; one alone shows its figures without the other's load.
+RENDERERS=${RENDERERS:-event bubbletea}
+OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/sshresume-renderers.XXXXXX")}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sshresume-renderers-work.XXXXXX")
+cleanup() {
+	stop_all
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$OUT" "$WORK/bin" "$WORK/keys"
+raise_fd_limit
+echo "results in $OUT"
+go build -o "$WORK/bin/sshresume" ./cmd/sshresume
+go build -o "$WORK/bin/sshload" ./cmd/sshload
+LOAD="$WORK/bin/sshload"
+{
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
+	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "sizes: RUNS=$RUNS N=$N RATE=$RATE HOLD=$HOLD KEYS=$KEYS KEY_RATE=$KEY_RATE CHURN_N=$CHURN_N"
+} | tee "$OUT/machine.txt"
+
+declare -A PORT PID DEBUG
+for r in $RENDERERS; do
+	PORT[$r]=$(free_port)
+	DEBUG[$r]=$(free_port)
+	spawn "$WORK/$r.log" "$WORK/bin/sshresume" serve -renderer "$r" -addr "127.0.0.1:${PORT[$r]}" \
+		-host-key-file "$WORK/keys/$r" -debug-addr "127.0.0.1:${DEBUG[$r]}" -log-format json \
+		-max-conns 0 -max-conns-per-ip 0 -conn-rate-per-ip 0
+	PID[$r]=$SPAWNED_PID
+	wait_port "${PORT[$r]}" "${PID[$r]}" "$WORK/$r.log"
+	wait_port "${DEBUG[$r]}" "${PID[$r]}" "$WORK/$r.log"
+done
+first=${RENDERERS%% *}
+NAME=$(ssh -p "${PORT[$first]}" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+	-o LogLevel=ERROR -T 127.0.0.1 text | head -n 1)
+
+# load RUN RENDERER MODE ARGS...
+load() {
+	local run=$1 r=$2 mode=$3
+	shift 3
+	"$LOAD" -mode "$mode" -label "$r" -addr "127.0.0.1:${PORT[$r]}" -pid "${PID[$r]}" \
+		-pprof "http://127.0.0.1:${DEBUG[$r]}/debug/pprof" -json "$OUT/run$run-$r-$mode.json" "$@" \
+		>"$OUT/run$run-$r-$mode.txt" || [ $? -eq 3 ]
+	cat "$OUT/run$run-$r-$mode.txt"
+}
+
+for run in $(seq 1 "$RUNS"); do
+	echo "==> run $run: hold $N sessions on both at once"
+	hold=(-n "$N" -rate "$RATE" -checkpoints "$N_SMALL" -hold "$HOLD" -keys "$KEYS" -key-rate "$KEY_RATE"
+		-settle 3s -max-duration 10m -pty-cmd "$SECTION" -expect "$NAME" -expect quit)
+	pids=()
+	for r in $RENDERERS; do
+		load "$run" "$r" hold "${hold[@]}" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	echo "==> run $run: churn, one session at a time, one server at a time"
+	for r in $RENDERERS; do
+		load "$run" "$r" churn -n "$CHURN_N" -c 1 -settle 1s -duration 2m -expect "$NAME" -expect quit
+	done
+	"$LOAD" table -o "$OUT/run$run.md" "$OUT"/run"$run"-*.json
+	cat "$OUT/run$run.md"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
+echo "results: $OUT/run*.md, reports: $OUT/*.json"
