@@ -122,8 +122,21 @@ type Metrics struct {
 	refused func() map[string]int64
 }
 
+// releaseDefaultCollectors removes, once, the Go and process collectors that
+// client_golang's init registers in its global registry. Nothing in this
+// program serves that registry, and what they hold stays live for the life of
+// the process: with the small heaps of this server (the collector's 4 MB
+// minimum goal), every kilobyte live from the start is a kilobyte less
+// allocated between two collections. Unregister matches collectors by their
+// descriptors, so equal new ones find them.
+var releaseDefaultCollectors sync.Once
+
 // New makes the metrics of one server, with the Go and process collectors.
 func New(o Options) *Metrics {
+	releaseDefaultCollectors.Do(func() {
+		prometheus.Unregister(collectors.NewGoCollector())
+		prometheus.Unregister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	})
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	f := factory{m.reg}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
@@ -79,6 +80,25 @@ func TestPromlintFindsNoProblem(t *testing.T) {
 
 // TestValuesOutsideTheListsShareOneLabel checks that a name the server did not
 // list can never make a label value of its own.
+// TestGoAndProcessCollectorsOnlyInOwnRegistry checks that the Go and process
+// collectors client_golang's init puts in its global registry are gone once
+// metrics are made, and that the metrics' own registry has them.
+func TestGoAndProcessCollectorsOnlyInOwnRegistry(t *testing.T) {
+	families := gather(t, everySeries(t))
+	for _, name := range []string{"go_goroutines", "go_gc_gogc_percent", "process_cpu_seconds_total"} {
+		if families[name] == nil {
+			t.Errorf("metrics have no %s", name)
+		}
+	}
+	global, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range global {
+		t.Errorf("the global registry still has %s", f.GetName())
+	}
+}
+
 func TestValuesOutsideTheListsShareOneLabel(t *testing.T) {
 	m := metrics.New(metrics.Options{Formats: []string{"text"}, Sections: []string{"about"}})
 	m.Exported("no-such-format")
