@@ -37,7 +37,7 @@ func preview(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if renderer != server.RendererEvent && renderer != server.RendererBubbleTea {
 		return usageError{fmt.Errorf("renderer %q: use %s or %s", renderer, server.RendererEvent, server.RendererBubbleTea)}
 	}
-		resume, err := loadResume(contentFile, content.Options{MaxSize: int64(*maxSize)}, nil)
+	resume, err := loadResume(contentFile, content.Options{MaxSize: int64(*maxSize)}, nil)
 	if err != nil {
 		return err
 	}
