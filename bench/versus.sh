@@ -75,10 +75,16 @@ start() {
 	local side=$1 flags=$2 port debug
 	port=$(free_port)
 	debug=$(free_port)
+	# The limits are lifted (all the load comes from one address); an older
+	# build may not have the limits on connections without a session.
+	local lift=(-max-conns 0 -max-conns-per-ip 0 -conn-rate-per-ip 0)
+	if "$WORK/bin/sshresume-$side" serve -h 2>&1 | grep -q -- -max-sessionless; then
+		lift+=(-max-sessionless 0 -max-sessionless-per-ip 0)
+	fi
 	# shellcheck disable=SC2086 # flags is a list of flags
 	spawn "$WORK/$side.log" "$WORK/bin/sshresume-$side" serve -addr "127.0.0.1:$port" \
 		-host-key-file "$WORK/keys/$side" -debug-addr "127.0.0.1:$debug" -log-format "$LOG_FORMAT" \
-		-max-conns 0 -max-conns-per-ip 0 -conn-rate-per-ip 0 -max-sessionless 0 -max-sessionless-per-ip 0 $flags
+		"${lift[@]}" $flags
 	wait_port "$port" "$SPAWNED_PID" "$WORK/$side.log"
 	wait_port "$debug" "$SPAWNED_PID" "$WORK/$side.log"
 	printf -v "PORT_$side" %s "$port"
