@@ -72,6 +72,10 @@ func TestLinkAllowed(t *testing.T) {
 		"vbscript:msgbox":             false,
 		"  https://example.com/":      false,
 		"https://example.com/\u00a0x": false,
+		"https:":                      false,
+		"https:/no-host":              false,
+		"mailto:":                     false,
+		"tel:":                        false,
 	} {
 		if got := LinkAllowed(address); got != want {
 			t.Errorf("LinkAllowed(%q) = %v, want %v", address, got, want)

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"html/template"
-	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
@@ -269,27 +268,10 @@ func link(l content.Link) linkData {
 	if out.Text == "" {
 		out.Text = clean(l.URL)
 	}
-	if safeURL(l.URL) {
+	if content.LinkAllowed(l.URL) {
 		out.URL = template.URL(l.URL)
 	}
 	return out
-}
-
-func safeURL(s string) bool {
-	if s == "" || strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return false
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return false
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		return u.Host != ""
-	case "mailto", "tel":
-		return u.Opaque != ""
-	}
-	return false
 }
 
 // clean drops what must not reach the page as text: control characters other
