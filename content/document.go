@@ -30,13 +30,16 @@ type Section struct {
 
 // Entry is one item of a section: a job, a degree, a paper, an award.
 type Entry struct {
-	Heading string   // "TikTok Inc"
-	Date    string   // "Sep 2023 – Present"
-	Lines   []string // subtitle lines: position, degree, venue, score
-	Text    string   // a paragraph
-	Links   []Link
-	Bullets []string
-	Tags    []string // keywords
+	Heading string // "TikTok Inc"
+	Date    string // "Sep 2023 – Present"
+	// Start and End are the dates as the resume writes them ("2023-09", ""),
+	// for outputs that mark dates up for machines (the web page's <time>).
+	Start, End string
+	Lines      []string // subtitle lines: position, degree, venue, score
+	Text       string   // a paragraph
+	Links      []Link
+	Bullets    []string
+	Tags       []string // keywords
 }
 
 // Link is a labelled address: a URL, a mailto: or tel: address, or plain text when
@@ -229,6 +232,8 @@ func workEntries(r *Resume) []Entry {
 		out = append(out, Entry{
 			Heading: w.Name,
 			Date:    dateRange(w.StartDate, w.EndDate, true),
+			Start:   w.StartDate,
+			End:     w.EndDate,
 			Lines:   nonEmpty(joinNonEmpty(" · ", w.Position, w.Location), w.Description),
 			Text:    w.Summary,
 			Links:   urlLink("", w.URL),
@@ -244,6 +249,8 @@ func volunteerEntries(r *Resume) []Entry {
 		out = append(out, Entry{
 			Heading: v.Organization,
 			Date:    dateRange(v.StartDate, v.EndDate, true),
+			Start:   v.StartDate,
+			End:     v.EndDate,
 			Lines:   nonEmpty(v.Position),
 			Text:    v.Summary,
 			Links:   urlLink("", v.URL),
@@ -263,6 +270,8 @@ func projectEntries(r *Resume) []Entry {
 		out = append(out, Entry{
 			Heading: p.Name,
 			Date:    dateRange(p.StartDate, p.EndDate, false),
+			Start:   p.StartDate,
+			End:     p.EndDate,
 			Lines:   nonEmpty(p.Description, joinNonEmpty(" · ", p.Entity, roles)),
 			Links:   urlLink(p.Type, p.URL),
 			Bullets: p.Highlights,
@@ -278,6 +287,7 @@ func publicationEntries(r *Resume) []Entry {
 		out = append(out, Entry{
 			Heading: p.Name,
 			Date:    formatDate(p.ReleaseDate),
+			Start:   p.ReleaseDate,
 			Lines:   nonEmpty(p.Publisher),
 			Text:    p.Summary,
 			Links:   urlLink("", p.URL),
@@ -292,6 +302,8 @@ func educationEntries(r *Resume) []Entry {
 		out = append(out, Entry{
 			Heading: e.Institution,
 			Date:    dateRange(e.StartDate, e.EndDate, true),
+			Start:   e.StartDate,
+			End:     e.EndDate,
 			Lines: nonEmpty(
 				joinNonEmpty(" · ", e.StudyType, e.Department),
 				joinNonEmpty(" · ", e.Area, e.Score),
@@ -313,6 +325,8 @@ func awardEntries(r *Resume) []Entry {
 		out = append(out, Entry{
 			Heading: a.Title,
 			Date:    date,
+			Start:   a.Date,
+			End:     a.EndDate,
 			Lines:   nonEmpty(a.Awarder),
 			Text:    a.Summary,
 		})
@@ -326,6 +340,7 @@ func certificateEntries(r *Resume) []Entry {
 		out = append(out, Entry{
 			Heading: c.Name,
 			Date:    formatDate(c.Date),
+			Start:   c.Date,
 			Lines:   nonEmpty(c.Issuer),
 			Links:   urlLink("", c.URL),
 		})

@@ -218,11 +218,10 @@ func buildPage(r *content.Resume, downloads []download, host sshHost) []byte {
 			continue // the header lists every contact, as the text export does
 		}
 		sd := sectionData{ID: s.ID, Title: clean(s.Title)}
-		for i, e := range s.Entries {
-			start, end := rawDates(r, s.ID, i)
+		for _, e := range s.Entries {
 			ed := entryData{
 				Heading: clean(e.Heading),
-				Date:    dateParts(clean(e.Date), start, end),
+				Date:    dateParts(clean(e.Date), e.Start, e.End),
 				Lines:   cleanAll(e.Lines),
 				Bullets: cleanAll(e.Bullets),
 				Tags:    cleanAll(e.Tags),
@@ -334,42 +333,4 @@ func dateParts(date, start, end string) []datePart {
 		return []datePart{tag(date, start)}
 	}
 	return []datePart{tag(date, end)}
-}
-
-// rawDates returns the resume's own start and end dates of entry i of the
-// section with the ID: the document shows them formatted, the page also needs
-// them as written. Each dated section has one entry per item, in order.
-func rawDates(r *content.Resume, id string, i int) (start, end string) {
-	at := func(n int) bool { return i >= 0 && i < n }
-	switch id {
-	case "work":
-		if at(len(r.Work)) {
-			return r.Work[i].StartDate, r.Work[i].EndDate
-		}
-	case "volunteer":
-		if at(len(r.Volunteer)) {
-			return r.Volunteer[i].StartDate, r.Volunteer[i].EndDate
-		}
-	case "projects":
-		if at(len(r.Projects)) {
-			return r.Projects[i].StartDate, r.Projects[i].EndDate
-		}
-	case "publications":
-		if at(len(r.Publications)) {
-			return r.Publications[i].ReleaseDate, ""
-		}
-	case "education":
-		if at(len(r.Education)) {
-			return r.Education[i].StartDate, r.Education[i].EndDate
-		}
-	case "awards":
-		if at(len(r.Awards)) {
-			return r.Awards[i].Date, r.Awards[i].EndDate
-		}
-	case "certificates":
-		if at(len(r.Certificates)) {
-			return r.Certificates[i].Date, ""
-		}
-	}
-	return "", ""
 }
