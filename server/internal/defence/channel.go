@@ -3,6 +3,7 @@ package defence
 import (
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
@@ -52,6 +53,7 @@ type Channel struct {
 
 	pty     atomic.Bool // a PTY was granted (the connection's one): output is then not activity
 	session atomic.Pointer[Session]
+	active  atomic.Pointer[activeChannel] // the accepted channel, whose inbox FilterInput reads
 
 	win  latest[ssh.Window]
 	envs int // env requests passed on; the filter's alone
@@ -121,6 +123,7 @@ func (f filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) 
 	out := make(chan *gossh.Request)
 	go f.ch.filter(reqs, out)
 	ac := &activeChannel{Channel: ch, ch: f.ch, in: newInbox()}
+	f.ch.active.Store(ac)
 	go ac.drain()
 	return ac, out, nil
 }
@@ -135,8 +138,11 @@ type activeChannel struct {
 }
 
 // Read reads the visitor's input.
-func (c *activeChannel) Read(p []byte) (int, error) {
-	n, err := c.in.read(p)
+func (c *activeChannel) Read(p []byte) (int, error) { return c.readWithin(p, 0, nil) }
+
+// readWithin is Read with inbox.readWithin's limits on the wait.
+func (c *activeChannel) readWithin(p []byte, wait time.Duration, stop <-chan struct{}) (int, error) {
+	n, err := c.in.readWithin(p, wait, stop)
 	if n > 0 {
 		c.ch.conn.touch()
 	}

@@ -1,8 +1,10 @@
 package defence
 
 import (
+	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 // x/crypto/ssh keeps every data packet a client sends on a channel until the
@@ -26,23 +28,29 @@ const maxInbox = 64 << 10
 // inbox is what a channel's drain has read and its session has not.
 type inbox struct {
 	mu      sync.Mutex
-	cond    sync.Cond
 	buf     []byte
 	err     error // what ended the channel's input, once it has ended
 	dropped bool  // input has been dropped since the inbox was full
+
+	ready chan struct{} // holds a token while the inbox may hold something for a reader
 }
 
 func newInbox() *inbox {
-	in := &inbox{}
-	in.cond.L = &in.mu
-	return in
+	return &inbox{ready: make(chan struct{}, 1)}
+}
+
+// signal leaves a token for the reader, if none is there yet.
+func (in *inbox) signal() {
+	select {
+	case in.ready <- struct{}{}:
+	default:
+	}
 }
 
 // put adds p, as much of it as fits, and reports whether this is the first
 // time input was dropped.
 func (in *inbox) put(p []byte) (firstDrop bool) {
 	in.mu.Lock()
-	defer in.mu.Unlock()
 	room := maxInbox - len(in.buf)
 	if len(p) > room {
 		firstDrop = !in.dropped
@@ -51,7 +59,10 @@ func (in *inbox) put(p []byte) (firstDrop bool) {
 	}
 	if len(p) > 0 {
 		in.buf = append(in.buf, p...)
-		in.cond.Signal()
+	}
+	in.mu.Unlock()
+	if len(p) > 0 {
+		in.signal()
 	}
 	return firstDrop
 }
@@ -61,26 +72,54 @@ func (in *inbox) end(err error) {
 	in.mu.Lock()
 	in.err = err
 	in.mu.Unlock()
-	in.cond.Broadcast()
+	in.signal()
 }
 
-// read reads what the inbox holds, waiting until it holds something or the
-// input has ended.
-func (in *inbox) read(p []byte) (int, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	for len(in.buf) == 0 && in.err == nil {
-		in.cond.Wait()
+// errWaited is readWithin's answer when its wait passed without input.
+var errWaited = errors.New("no input within the wait")
+
+// errStopped is readWithin's answer when its stop channel closed.
+var errStopped = errors.New("input reading stopped")
+
+// readWithin reads what the inbox holds, waiting until it holds something or
+// the input has ended; it gives up with errWaited after wait, if wait is
+// positive, and with errStopped once stop is closed.
+func (in *inbox) readWithin(p []byte, wait time.Duration, stop <-chan struct{}) (int, error) {
+	var expired <-chan time.Time
+	for {
+		in.mu.Lock()
+		if len(in.buf) > 0 {
+			n := copy(p, in.buf)
+			in.buf = in.buf[:copy(in.buf, in.buf[n:])]
+			if len(in.buf) == 0 && cap(in.buf) > 1<<10 {
+				in.buf = nil // an idle channel keeps no buffer
+			}
+			more := len(in.buf) > 0
+			in.mu.Unlock()
+			if more {
+				in.signal()
+			}
+			return n, nil
+		}
+		if err := in.err; err != nil {
+			in.mu.Unlock()
+			in.signal() // for the next read
+			return 0, err
+		}
+		in.mu.Unlock()
+		if wait > 0 && expired == nil {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			expired = t.C
+		}
+		select {
+		case <-in.ready:
+		case <-expired:
+			return 0, errWaited
+		case <-stop:
+			return 0, errStopped
+		}
 	}
-	if len(in.buf) == 0 {
-		return 0, in.err
-	}
-	n := copy(p, in.buf)
-	in.buf = in.buf[:copy(in.buf, in.buf[n:])]
-	if len(in.buf) == 0 && cap(in.buf) > 1<<10 {
-		in.buf = nil // an idle channel keeps no buffer
-	}
-	return n, nil
 }
 
 // drain reads the channel's input into its inbox until it ends, and its

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
-	"sync"
 	"time"
+
+	"charm.land/ssh"
 
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
@@ -130,81 +132,122 @@ func (f *inputFilter) keep(rest []byte) {
 // passes without more.
 func (f *inputFilter) waiting() bool { return len(f.pending) > 0 }
 
-// FilterInput returns a reader of src's input as filtered by an inputFilter.
-// When src ends or end is called, the reader returns endSeq and then io.EOF;
-// closing it ends the filter.
-func FilterInput(src io.Reader, endSeq string) (r io.ReadCloser, end func()) {
-	pr, pw := io.Pipe()
-	ended := make(chan struct{})
-	go pumpInput(src, pw, endSeq, ended)
-	return pr, sync.OnceFunc(func() { close(ended) })
+// FilterInput returns a reader of the session's input as filtered by an
+// inputFilter. When the input ends or end is called, the reader returns endSeq
+// and then io.EOF; closing it does the same.
+//
+// The filter runs in the reader's Read, on the goroutine that reads: a key
+// travels from the channel's drain to the TUI through no goroutine of its own.
+// Read waits for input, or for escTimeout while an escape sequence is
+// unfinished, and passes on at most tuiInputRate bytes a second after a burst
+// of tuiInputBurst.
+func FilterInput(sess ssh.Session, endSeq string) (r io.ReadCloser, end func()) {
+	fr := newFilteredInput(sessionInbox(sess), endSeq)
+	return fr, fr.stop
 }
 
-func pumpInput(src io.Reader, dst *io.PipeWriter, endSeq string, ended <-chan struct{}) {
-	chunks := make(chan []byte)
-	readErr := make(chan error, 1)
-	done := make(chan struct{})
-	defer close(done)
+func newFilteredInput(src inboxReader, endSeq string) *filteredInput {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &filteredInput{
+		src:    src,
+		endSeq: endSeq,
+		lim:    rate.NewLimiter(tuiInputRate, tuiInputBurst),
+		ctx:    ctx,
+		stop:   cancel,
+	}
+}
+
+// sessionInbox is where sess's input waits to be read: its channel's inbox,
+// touching the connection as the channel's Read does, or, for a session
+// that does not run on a Channel, an inbox its own goroutine fills.
+func sessionInbox(sess ssh.Session) inboxReader {
+	if ch := ChannelOf(sess); ch != nil {
+		if ac := ch.active.Load(); ac != nil {
+			return ac
+		}
+	}
+	in := newInbox()
 	go func() {
+		buf := make([]byte, 1<<10)
 		for {
-			buf := make([]byte, 1024)
-			n, err := src.Read(buf)
-			if n > 0 {
-				select {
-				case chunks <- buf[:n]:
-				case <-done:
-					return
-				}
-			}
+			n, err := sess.Read(buf)
+			in.put(buf[:n])
 			if err != nil {
-				readErr <- err
+				in.end(err)
 				return
 			}
 		}
 	}()
-
-	var f inputFilter
-	lim := rate.NewLimiter(tuiInputRate, tuiInputBurst)
-	timer := time.NewTimer(escTimeout)
-	timer.Stop()
-	var out []byte
-	for {
-		select {
-		case data := <-chunks:
-			out = f.feed(out[:0], data, false)
-		case <-timer.C:
-			out = f.feed(out[:0], nil, true)
-		case <-readErr:
-			f.end(dst, endSeq)
-			return
-		case <-ended:
-			f.end(dst, endSeq)
-			return
-		}
-		for rest := out; len(rest) > 0; {
-			n := min(len(rest), tuiInputBurst)
-			_ = lim.WaitN(context.Background(), n)
-			if _, err := dst.Write(rest[:n]); err != nil {
-				return // the TUI has ended
-			}
-			rest = rest[n:]
-		}
-		if f.waiting() {
-			timer.Reset(escTimeout)
-		} else {
-			timer.Stop()
-		}
-	}
+	return in
 }
 
-// end writes endSeq and closes dst. A paste left open would swallow it, so the
-// paste is ended first.
-func (f *inputFilter) end(dst *io.PipeWriter, endSeq string) {
-	if f.inPaste {
-		endSeq = pasteEnd + endSeq
+// inboxReader reads input with a limit on the wait.
+type inboxReader interface {
+	readWithin(p []byte, wait time.Duration, stop <-chan struct{}) (int, error)
+}
+
+// filteredInput is FilterInput's reader. Read is called by one goroutine at a
+// time (the TUI's input reader); Close and end may be called from any.
+type filteredInput struct {
+	src    inboxReader
+	f      inputFilter
+	lim    *rate.Limiter
+	endSeq string
+	ctx    context.Context // done once the reader is ended
+	stop   context.CancelFunc
+
+	buf  [1 << 10]byte
+	out  []byte // filtered input not read yet
+	done bool   // endSeq is in out: after it, io.EOF
+}
+
+// Read returns filtered input, waiting for some.
+func (fr *filteredInput) Read(p []byte) (int, error) {
+	for len(fr.out) == 0 {
+		if fr.done {
+			return 0, io.EOF
+		}
+		var wait time.Duration
+		if fr.f.waiting() {
+			wait = escTimeout
+		}
+		n, err := fr.src.readWithin(fr.buf[:], wait, fr.ctx.Done())
+		switch {
+		case n > 0:
+			fr.out = fr.f.feed(fr.out[:0], fr.buf[:n], false)
+		case errors.Is(err, errWaited):
+			fr.out = fr.f.feed(fr.out[:0], nil, true)
+		case err != nil:
+			fr.out = fr.f.end(fr.out[:0], fr.endSeq)
+			fr.done = true
+		}
 	}
-	_, _ = io.WriteString(dst, endSeq)
-	_ = dst.Close()
+	n := min(len(p), len(fr.out), tuiInputBurst)
+	if !fr.done && fr.lim.WaitN(fr.ctx, n) != nil {
+		// Ended while waiting: the rest is not needed.
+		fr.out, fr.done = fr.f.end(fr.out[:0], fr.endSeq), true
+		n = min(len(p), len(fr.out))
+	}
+	n = copy(p, fr.out[:n])
+	fr.out = fr.out[n:]
+	return n, nil
+}
+
+// Close ends the reader: the next Read returns what is left, endSeq and
+// io.EOF.
+func (fr *filteredInput) Close() error {
+	fr.stop()
+	return nil
+}
+
+// end appends endSeq to out. A paste left open would swallow it, so the paste
+// is ended first.
+func (f *inputFilter) end(out []byte, endSeq string) []byte {
+	if f.inPaste {
+		f.inPaste = false
+		out = append(out, pasteEnd...)
+	}
+	return append(out, endSeq...)
 }
 
 // pasteEnd ends a bracketed paste.

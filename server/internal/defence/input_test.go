@@ -1,0 +1,109 @@
+package defence
+
+import (
+	"errors"
+	"io"
+	"testing"
+	"time"
+)
+
+// read reads once from r on its own goroutine and returns what it read, or
+// fails the test after a deadline.
+func readOnce(t *testing.T, r io.Reader) (string, error) {
+	t.Helper()
+	type result struct {
+		s   string
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		buf := make([]byte, 64)
+		n, err := r.Read(buf)
+		got <- result{string(buf[:n]), err}
+	}()
+	select {
+	case res := <-got:
+		return res.s, res.err
+	case <-time.After(5 * time.Second):
+		t.Fatal("Read did not return within 5 s")
+		return "", nil
+	}
+}
+
+// TestFilteredInputReadsInPlace: the filter runs in Read, on the reader's
+// goroutine: keys pass, a lone Escape is decided by the timeout, and the end
+// of the input, or end, gives the end sequence and then io.EOF.
+func TestFilteredInputReadsInPlace(t *testing.T) {
+	const endSeq = "<end>"
+	t.Run("keys", func(t *testing.T) {
+		in := newInbox()
+		fr := newFilteredInput(in, endSeq)
+		in.put([]byte("jk\x1b[A"))
+		if s, err := readOnce(t, fr); s != "jk\x1b[A" || err != nil {
+			t.Fatalf("Read = %q, %v; want the keys", s, err)
+		}
+	})
+	t.Run("lone escape", func(t *testing.T) {
+		in := newInbox()
+		fr := newFilteredInput(in, endSeq)
+		in.put([]byte("\x1b"))
+		start := time.Now()
+		s, err := readOnce(t, fr)
+		if s != escapeKey || err != nil {
+			t.Fatalf("Read = %q, %v; want %q", s, err, escapeKey)
+		}
+		if waited := time.Since(start); waited < escTimeout {
+			t.Errorf("a lone Escape was decided after %v, before the %v timeout", waited, escTimeout)
+		}
+	})
+	t.Run("escape then more", func(t *testing.T) {
+		in := newInbox()
+		fr := newFilteredInput(in, endSeq)
+		in.put([]byte("\x1b"))
+		go func() {
+			time.Sleep(escTimeout / 5)
+			in.put([]byte("[B"))
+		}()
+		if s, err := readOnce(t, fr); s != "\x1b[B" || err != nil {
+			t.Fatalf("Read = %q, %v; want one sequence", s, err)
+		}
+	})
+	t.Run("input ends in a paste", func(t *testing.T) {
+		in := newInbox()
+		fr := newFilteredInput(in, endSeq)
+		in.put([]byte("\x1b[200~abc"))
+		in.end(io.EOF)
+		var all string
+		for {
+			s, err := readOnce(t, fr)
+			all += s
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if want := "\x1b[200~abc" + pasteEnd + endSeq; all != want {
+			t.Errorf("read %q, want %q", all, want)
+		}
+	})
+	t.Run("end unblocks a waiting Read", func(t *testing.T) {
+		in := newInbox()
+		fr := newFilteredInput(in, endSeq)
+		got := make(chan string, 1)
+		go func() {
+			b, _ := io.ReadAll(fr)
+			got <- string(b)
+		}()
+		fr.stop()
+		select {
+		case s := <-got:
+			if s != endSeq {
+				t.Errorf("read %q after end, want %q", s, endSeq)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Read still blocked 5 s after end")
+		}
+	})
+}
