@@ -28,6 +28,11 @@ CHURN_N=${CHURN_N:-200}
 SECTION=${SECTION:-research}
 # Which servers to run; one alone shows its figures without the other's load.
 RENDERERS=${RENDERERS:-event bubbletea}
+# With KEYS_APART=1 the servers take their keystrokes one after the other, each
+# while both hold N sessions, the order turning with each run: Bubble Tea's
+# keystroke work (about 9 ms of CPU each) then does not queue in front of the
+# other server's on 2 cores. KEYS_APART=0 types on both at once.
+KEYS_APART=${KEYS_APART:-1}
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/sshresume-renderers.XXXXXX")}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sshresume-renderers-work.XXXXXX")
@@ -45,6 +50,7 @@ go build -o "$WORK/bin/sshload" ./cmd/sshload
 LOAD="$WORK/bin/sshload"
 {
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "keystrokes apart: $KEYS_APART"
 	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -77,12 +83,26 @@ load() {
 }
 
 for run in $(seq 1 "$RUNS"); do
-	echo "==> run $run: hold $N sessions on both at once"
+	echo "==> run $run: hold $N sessions on all at once (keystrokes apart: $KEYS_APART)"
 	hold=(-n "$N" -rate "$RATE" -checkpoints "$N_SMALL" -hold "$HOLD" -keys "$KEYS" -key-rate "$KEY_RATE"
 		-settle 3s -max-duration 10m -pty-cmd "$SECTION" -expect "$NAME" -expect quit)
+	# shellcheck disable=SC2206 # renderer names are single words
+	order=($RENDERERS)
+	count=${#order[@]}
+	if [ "$KEYS_APART" = 1 ] && [ "$count" -gt 1 ]; then
+		# Turn the order with the run: run 1 types on the first renderer first.
+		shift_by=$(((run - 1) % count))
+		order=("${order[@]:shift_by}" "${order[@]:0:shift_by}")
+	fi
+	slot=$(((KEYS + KEY_RATE - 1) / KEY_RATE + 5))
 	pids=()
-	for r in $RENDERERS; do
-		load "$run" "$r" hold "${hold[@]}" &
+	for i in "${!order[@]}"; do
+		r=${order[$i]}
+		stagger=()
+		if [ "$KEYS_APART" = 1 ] && [ "$count" -gt 1 ]; then
+			stagger=(-key-delay "$((i * slot))s" -linger "$(((count - 1 - i) * slot))s")
+		fi
+		load "$run" "$r" hold "${hold[@]}" "${stagger[@]}" &
 		pids+=($!)
 	done
 	wait "${pids[@]}"

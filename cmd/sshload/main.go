@@ -137,6 +137,8 @@ Flags:
 	fs.IntVar(&s.keys, "keys", 0, "hold: keystrokes to send in all, to the open sessions in turn")
 	fs.Float64Var(&s.keyRate, "key-rate", 50, "hold: keystrokes per second over all sessions")
 	fs.StringVar(&keyPair, "key-pair", "j,k", "hold: the two keys sent alternately to each session, comma-separated (scroll down, scroll up)")
+	fs.DurationVar(&s.keyDelay, "key-delay", 0, "hold: a wait after -hold, with the sessions open, before the keystrokes (to keep out of another run's keystrokes)")
+	fs.DurationVar(&s.linger, "linger", 0, "hold: how long the sessions stay open after the keystrokes, before they close")
 	fs.DurationVar(&s.keyTimeout, "key-timeout", 5*time.Second, "hold: how long a keystroke may wait for output")
 	fs.StringVar(&o.exec.command, "cmd", "text", "exec: the command")
 	fs.IntVar(&o.exec.requests, "requests", 100000, "exec: requests in all")

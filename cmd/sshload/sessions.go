@@ -27,6 +27,8 @@ type sessionRun struct {
 	keyRate     float64       // keystrokes per second, over all sessions
 	keyPair     [2]string     // the keys sent, alternating
 	keyTimeout  time.Duration // how long a keystroke may wait for output
+	keyDelay    time.Duration // a wait after the hold, sessions open, before the keystrokes
+	linger      time.Duration // how long the sessions stay open after the keystrokes
 }
 
 // runWorkers runs `workers` workers, each made by newWorker and called over and
@@ -148,8 +150,10 @@ func runHold(ctx context.Context, r sessionRun, d *dialer, rec *recorder, pr *pr
 		rep.Sessions.Idle = holdIdle(ctx, all, r.hold, pr)
 	}
 	if r.keys > 0 && len(all) > 0 && ctx.Err() == nil {
+		sleep(ctx, r.keyDelay)
 		rep.Sessions.Keys = typeKeys(ctx, r, all, rec, pr)
 	}
+	sleep(ctx, r.linger)
 
 	for _, s := range all {
 		s.close()
