@@ -3,8 +3,11 @@ package defence
 import (
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
+
+	"charm.land/ssh"
 )
 
 // read reads once from r on its own goroutine and returns what it read, or
@@ -106,4 +109,33 @@ func TestFilteredInputReadsInPlace(t *testing.T) {
 			t.Fatal("Read still blocked 5 s after end")
 		}
 	})
+}
+
+// offChannelContext is the context of a session that does not run on a
+// Channel.
+type offChannelContext struct{ ssh.Context }
+
+func (offChannelContext) Value(any) any { return nil }
+
+// offChannelSession is a session that does not run on a Channel, reading r.
+type offChannelSession struct {
+	ssh.Session
+	r io.Reader
+}
+
+func (s offChannelSession) Read(p []byte) (int, error) { return s.r.Read(p) }
+func (offChannelSession) Context() ssh.Context         { return offChannelContext{} }
+
+// TestFilterInputOffChannel: a session without a Channel (none in the server)
+// is read through an inbox of its own, filtered the same way.
+func TestFilterInputOffChannel(t *testing.T) {
+	r, end := FilterInput(offChannelSession{r: strings.NewReader("jk\x1b[200~x")}, "<end>")
+	defer end()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "jk\x1b[200~x" + pasteEnd + "<end>"; string(b) != want {
+		t.Errorf("read %q, want %q", b, want)
+	}
 }
