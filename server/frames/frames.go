@@ -53,7 +53,9 @@ type Config struct {
 	// Input is the terminal's input, nil for none. If it is an io.Closer,
 	// the Program closes it when it stops and waits for its reader to end, so
 	// Close must end a pending Read. Otherwise the reader ends when the input
-	// does; what it reads after the program stopped is dropped.
+	// does; what it reads after the program stopped is dropped. Its bytes
+	// are decoded with ultraviolet's TerminalReader, as Bubble Tea decodes
+	// them, unless it is an EventReader, which is read by ReadEvents alone.
 	Input io.Reader
 	// Env is the terminal's environment (TERM, COLORTERM, ...).
 	Env []string
@@ -158,12 +160,35 @@ func (p *Program) recover() {
 	}
 }
 
-// pump reads the input, decodes it as Bubble Tea's reader does and sends each
-// event to the program. Sending returns at once when the program has stopped,
-// so the pump drains the reader until the input is closed; the returned
-// channel is closed then.
+// EventReader is an input that is read as events rather than bytes: one whose
+// bytes have been decoded already. ReadEvents returns the next events,
+// waiting for some, and io.EOF (or another error) once the input has ended.
+type EventReader interface {
+	ReadEvents() ([]uv.Event, error)
+}
+
+// pump reads the input, decoded as Bubble Tea's reader decodes it (by the
+// input itself if it is an EventReader), and sends each event to the
+// program. Sending returns at once when the program has stopped, so the pump
+// drains the input until it is closed; the returned channel is closed then.
 func (p *Program) pump(ctx context.Context) <-chan struct{} {
 	done := make(chan struct{})
+	if er, ok := p.cfg.Input.(EventReader); ok {
+		go func() {
+			defer close(done)
+			defer p.recover()
+			for {
+				evs, err := er.ReadEvents()
+				for _, ev := range evs {
+					p.Send(ev)
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+		return done
+	}
 	events := make(chan uv.Event)
 	rd := uv.NewTerminalReader(p.cfg.Input, uv.Environ(p.cfg.Env).Getenv("TERM"))
 	go func() {

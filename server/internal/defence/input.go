@@ -196,16 +196,18 @@ type filteredInput struct {
 	ctx    context.Context // done once the reader is ended
 	stop   context.CancelFunc
 
+	scan eventScanner // ReadEvents's decoding state
+
 	buf  [1 << 10]byte
 	out  []byte // filtered input not read yet
 	done bool   // endSeq is in out: after it, io.EOF
 }
 
-// Read returns filtered input, waiting for some.
-func (fr *filteredInput) Read(p []byte) (int, error) {
+// fill waits until there is filtered input, or the input has ended (false).
+func (fr *filteredInput) fill() bool {
 	for len(fr.out) == 0 {
 		if fr.done {
-			return 0, io.EOF
+			return false
 		}
 		var wait time.Duration
 		if fr.f.waiting() {
@@ -222,15 +224,57 @@ func (fr *filteredInput) Read(p []byte) (int, error) {
 			fr.done = true
 		}
 	}
+	return true
+}
+
+// pace waits until n more bytes may pass, and reports whether the reader
+// was ended meanwhile; then only the end sequence is left to read.
+func (fr *filteredInput) pace(n int) (ended bool) {
+	if fr.done || fr.lim.WaitN(fr.ctx, n) == nil {
+		return false
+	}
+	fr.out, fr.done = fr.f.end(fr.out[:0], fr.endSeq), true
+	return true
+}
+
+// Read returns filtered input, waiting for some.
+func (fr *filteredInput) Read(p []byte) (int, error) {
+	if !fr.fill() {
+		return 0, io.EOF
+	}
 	n := min(len(p), len(fr.out), tuiInputBurst)
-	if !fr.done && fr.lim.WaitN(fr.ctx, n) != nil {
-		// Ended while waiting: the rest is not needed.
-		fr.out, fr.done = fr.f.end(fr.out[:0], fr.endSeq), true
+	if fr.pace(n) {
 		n = min(len(p), len(fr.out))
 	}
 	n = copy(p, fr.out[:n])
 	fr.out = fr.out[n:]
 	return n, nil
+}
+
+// ReadEvents returns the next filtered input as the events ultraviolet's
+// TerminalReader makes of it (see eventScanner), waiting for some; io.EOF
+// once the input has ended. A reader that has this method is read by it
+// (frames.Program does), so the input is decoded once, with no reader
+// goroutine or key table of ultraviolet's. Do not mix it with Read.
+func (fr *filteredInput) ReadEvents() ([]uv.Event, error) {
+	for {
+		if !fr.fill() {
+			return nil, io.EOF
+		}
+		chunk := fr.out
+		for rest := chunk; len(rest) > 0 && !fr.done; {
+			n := min(len(rest), tuiInputBurst)
+			if fr.pace(n) {
+				chunk = fr.out
+				break
+			}
+			rest = rest[n:]
+		}
+		fr.out = fr.out[len(fr.out):]
+		if evs := fr.scan.scan(chunk); len(evs) > 0 {
+			return evs, nil
+		}
+	}
 }
 
 // Close ends the reader: the next Read returns what is left, endSeq and
