@@ -186,8 +186,9 @@ type inboxReader interface {
 	readWithin(p []byte, wait time.Duration, stop <-chan struct{}) (int, error)
 }
 
-// filteredInput is FilterInput's reader. Read is called by one goroutine at a
-// time (the TUI's input reader); Close and end may be called from any.
+// filteredInput is FilterInput's reader. Read or ReadEvents is called by one
+// goroutine at a time (the TUI's input reader); Close and end may be called
+// from any.
 type filteredInput struct {
 	src    inboxReader
 	f      inputFilter
@@ -247,7 +248,11 @@ func (fr *filteredInput) Read(p []byte) (int, error) {
 		n = min(len(p), len(fr.out))
 	}
 	n = copy(p, fr.out[:n])
-	fr.out = fr.out[n:]
+	if n == len(fr.out) {
+		fr.out = fr.out[:0] // keep the buffer
+	} else {
+		fr.out = fr.out[n:]
+	}
 	return n, nil
 }
 
@@ -270,8 +275,9 @@ func (fr *filteredInput) ReadEvents() ([]uv.Event, error) {
 			}
 			rest = rest[n:]
 		}
-		fr.out = fr.out[len(fr.out):]
-		if evs := fr.scan.scan(chunk); len(evs) > 0 {
+		evs := fr.scan.scan(chunk)
+		fr.out = fr.out[:0] // scanned: the buffer is free again
+		if len(evs) > 0 {
 			return evs, nil
 		}
 	}

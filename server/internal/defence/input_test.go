@@ -3,11 +3,13 @@ package defence
 import (
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"charm.land/ssh"
+	uv "github.com/charmbracelet/ultraviolet"
 )
 
 // read reads once from r on its own goroutine and returns what it read, or
@@ -137,5 +139,25 @@ func TestFilterInputOffChannel(t *testing.T) {
 	}
 	if want := "jk\x1b[200~x" + pasteEnd + "<end>"; string(b) != want {
 		t.Errorf("read %q, want %q", b, want)
+	}
+}
+
+// TestFilteredInputReadEvents: read as events, the filtered input gives
+// ultraviolet's events, a whole paste at once, and io.EOF once it has ended.
+func TestFilteredInputReadEvents(t *testing.T) {
+	in := newInbox()
+	fr := newFilteredInput(in, "")
+	in.put([]byte("j\x1b[200~a\xffb\x1b[201~"))
+	evs, err := fr.ReadEvents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []uv.Event{uv.KeyPressEvent{Code: 'j', Text: "j"}, uv.PasteStartEvent{}, uv.PasteEvent{Content: "ab"}, uv.PasteEndEvent{}}
+	if !reflect.DeepEqual(evs, want) {
+		t.Errorf("ReadEvents = %#v, want %#v", evs, want)
+	}
+	in.end(io.EOF)
+	if evs, err := fr.ReadEvents(); !errors.Is(err, io.EOF) || len(evs) != 0 {
+		t.Errorf("after the end: %#v, %v; want io.EOF", evs, err)
 	}
 }
