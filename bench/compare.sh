@@ -56,16 +56,7 @@ done
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 [ -x "$SSHD" ] || { echo "compare.sh: sshd is required (Debian: apt-get install openssh-server)" >&2; exit 1; }
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sshresume-bench-work.XXXXXX")
-cleanup() {
-	stop_all
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$OUT" "$WORK/bin" "$WORK/keys"
-raise_fd_limit
-echo "results in $OUT (open files: $(ulimit -n))"
+bench_start sshresume-bench
 
 echo "==> build"
 go build -o "$WORK/bin/sshresume" ./cmd/sshresume
@@ -144,14 +135,9 @@ load() {
 	shift 4
 	echo "--> $label $mode"
 	local rc=0
-	"$LOAD" -mode "$mode" -label "$label" -addr "127.0.0.1:$port" -pid "$pid" \
-		-json "$OUT/$label-$mode.json" "$@" >"$OUT/$label-$mode.txt" || rc=$?
+	sshload_to "$OUT/$label-$mode" -mode "$mode" -label "$label" -addr "127.0.0.1:$port" -pid "$pid" "$@" || rc=$?
 	cat "$OUT/$label-$mode.txt" >>"$OUT/summary.txt"
-	# Status 3 means some sessions or requests failed: the table shows how many.
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
-		echo "sshload $label $mode failed with status $rc" >&2
-		return "$rc"
-	fi
+	return "$rc"
 }
 
 # together CMD1 -- CMD2: run two loads at the same time, so that both see the
@@ -174,14 +160,11 @@ step() { [[ " $STEPS " == *" $1 "* ]]; }
 
 echo "==> machine"
 {
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
+	machine_lines
 	echo "memory: $(free -m | awk '/^Mem:/ {print $2}') MiB"
 	echo "kernel: $(uname -r)"
 	echo "go: $(go version | cut -d' ' -f3-)"
 	echo "sshd: $("$SSHD" -V 2>&1 | head -n 1)"
-	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "sizes: N=$N N_SMALL=$N_SMALL RATE=$RATE HOLD=$HOLD KEYS=$KEYS KEY_RATE=$KEY_RATE CHURN_N=$CHURN_N CHURN_C=$CHURN_C EXEC_C=$EXEC_C EXEC_DURATION=$EXEC_DURATION"
 	echo "sshresume flags: ${SSHRESUME_FLAGS:-(none)}; log format: $LOG_FORMAT"
 } | tee "$OUT/machine.txt"

@@ -26,19 +26,11 @@ CHURN_N=${CHURN_N:-150}
 WITH_SSHRESUME=${WITH_SSHRESUME:-1}
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/sshresume-fps.XXXXXX")}
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sshresume-fps-work.XXXXXX")
-cleanup() {
-	stop_all
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$OUT" "$WORK/bin"
-raise_fd_limit
-echo "results in $OUT"
+bench_start sshresume-fps
 
 go build -o "$WORK/bin/barewish" ./bench/barewish
 go build -o "$WORK/bin/sshload" ./cmd/sshload
+LOAD="$WORK/bin/sshload"
 # Servers by label: port, PID, what their first frame shows, and the command
 # of their PTY sessions.
 declare -A PORT PID EXPECT PTYCMD
@@ -72,8 +64,8 @@ run() {
 	local mode=$1 pids=() rc=0 label
 	shift
 	for label in "${LABELS[@]}"; do
-		"$WORK/bin/sshload" -mode "$mode" -label "$label" -addr "127.0.0.1:${PORT[$label]}" -pid "${PID[$label]}" \
-			-expect "${EXPECT[$label]}" -pty-cmd "${PTYCMD[$label]}" -json "$OUT/$label-$mode.json" "$@" >"$OUT/$label-$mode.txt" &
+		sshload_to "$OUT/$label-$mode" -mode "$mode" -label "$label" -addr "127.0.0.1:${PORT[$label]}" -pid "${PID[$label]}" \
+			-expect "${EXPECT[$label]}" -pty-cmd "${PTYCMD[$label]}" "$@" &
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p" || rc=$?; done
@@ -88,5 +80,5 @@ run churn -n "$CHURN_N" -c 2 -settle 1s
 
 files=()
 for label in "${LABELS[@]}"; do files+=("$OUT/$label-hold.json" "$OUT/$label-churn.json"); done
-"$WORK/bin/sshload" table -o "$OUT/results.md" "${files[@]}"
+"$LOAD" table -o "$OUT/results.md" "${files[@]}"
 cat "$OUT/results.md"

@@ -89,3 +89,44 @@ raise_fd_limit() {
 	if [ "$hard" = unlimited ]; then hard=1048576; fi
 	ulimit -Sn "$hard"
 }
+
+# bench_start PREFIX: the run's work directory WORK (PREFIX in its name), removed
+# on exit with every spawned process stopped (and bench_cleanup_extra run, if
+# the script defines it); OUT, WORK/bin and WORK/keys made; the limit on open
+# files raised.
+bench_start() {
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1-work.XXXXXX")
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+	mkdir -p "$OUT" "$WORK/bin" "$WORK/keys"
+	raise_fd_limit
+	echo "results in $OUT (open files: $(ulimit -n))"
+}
+
+bench_cleanup() {
+	stop_all
+	if declare -F bench_cleanup_extra >/dev/null; then bench_cleanup_extra; fi
+	rm -rf "$WORK"
+}
+
+# machine_lines prints what a run's machine.txt starts with: the date, the
+# commit, the CPU and the load average.
+machine_lines() {
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
+	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# sshload_to BASE ARGS...: one run of $LOAD with ARGS, its JSON report in
+# BASE.json and its text report in BASE.txt. Status 3 means some sessions or
+# requests failed, which the table shows: not an error here.
+sshload_to() {
+	local base=$1 rc=0
+	shift
+	"$LOAD" "$@" -json "$base.json" >"$base.txt" || rc=$?
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
+		echo "sshload ${base##*/} failed with status $rc" >&2
+		return "$rc"
+	fi
+}

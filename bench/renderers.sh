@@ -35,25 +35,13 @@ RENDERERS=${RENDERERS:-event bubbletea}
 KEYS_APART=${KEYS_APART:-1}
 OUT=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/sshresume-renderers.XXXXXX")}
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sshresume-renderers-work.XXXXXX")
-cleanup() {
-	stop_all
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$OUT" "$WORK/bin" "$WORK/keys"
-raise_fd_limit
-echo "results in $OUT"
+bench_start sshresume-renderers
 go build -o "$WORK/bin/sshresume" ./cmd/sshresume
 go build -o "$WORK/bin/sshload" ./cmd/sshload
 LOAD="$WORK/bin/sshload"
 {
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	machine_lines
 	echo "keystrokes apart: $KEYS_APART"
-	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
-	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "sizes: RUNS=$RUNS N=$N RATE=$RATE HOLD=$HOLD KEYS=$KEYS KEY_RATE=$KEY_RATE CHURN_N=$CHURN_N"
 } | tee "$OUT/machine.txt"
 
@@ -76,9 +64,8 @@ NAME=$(ssh -p "${PORT[$first]}" -o BatchMode=yes -o StrictHostKeyChecking=no -o 
 load() {
 	local run=$1 r=$2 mode=$3
 	shift 3
-	"$LOAD" -mode "$mode" -label "$r" -addr "127.0.0.1:${PORT[$r]}" -pid "${PID[$r]}" \
-		-pprof "http://127.0.0.1:${DEBUG[$r]}/debug/pprof" -json "$OUT/run$run-$r-$mode.json" "$@" \
-		>"$OUT/run$run-$r-$mode.txt" || [ $? -eq 3 ]
+	sshload_to "$OUT/run$run-$r-$mode" -mode "$mode" -label "$r" -addr "127.0.0.1:${PORT[$r]}" -pid "${PID[$r]}" \
+		-pprof "http://127.0.0.1:${DEBUG[$r]}/debug/pprof" "$@"
 	cat "$OUT/run$run-$r-$mode.txt"
 }
 

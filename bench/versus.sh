@@ -39,19 +39,13 @@ for tool in go ss git; do
 	command -v "$tool" >/dev/null || { echo "versus.sh: $tool is required" >&2; exit 1; }
 done
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sshresume-versus-work.XXXXXX")
-cleanup() {
-	stop_all
+# The sides' checkouts go with the work directory.
+bench_cleanup_extra() {
 	for side in a b; do
 		[ -d "$WORK/src-$side" ] && git worktree remove --force "$WORK/src-$side" >/dev/null 2>&1 || true
 	done
-	rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$OUT" "$WORK/bin" "$WORK/keys"
-raise_fd_limit
-echo "results in $OUT (open files: $(ulimit -n))"
+bench_start sshresume-versus
 
 # build SIDE REV: the server of one side, from REV or from the work tree.
 build() {
@@ -101,13 +95,9 @@ load() {
 	shift 2
 	port=PORT_$side pid=PID_$side
 	echo "--> $side $mode"
-	"$LOAD" -mode "$mode" -label "$side" -addr "127.0.0.1:${!port}" -pid "${!pid}" \
-		-json "$OUT/$side-$mode.json" "$@" >"$OUT/$side-$mode.txt" || rc=$?
+	sshload_to "$OUT/$side-$mode" -mode "$mode" -label "$side" -addr "127.0.0.1:${!port}" -pid "${!pid}" "$@" || rc=$?
 	cat "$OUT/$side-$mode.txt" >>"$OUT/summary.txt"
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
-		echo "sshload $side $mode failed with status $rc" >&2
-		return "$rc"
-	fi
+	return "$rc"
 }
 
 # both MODE ARGS...: the same load against both servers at the same time.
@@ -124,9 +114,7 @@ step() { [[ " $STEPS " == *" $1 "* ]]; }
 
 NAME=$("$WORK/bin/sshresume-b" render -format text | head -n 1)
 {
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
-	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	machine_lines
 	echo "flags: a: ${A_FLAGS:-(none)}; b: ${B_FLAGS:-(none)}"
 	echo "sizes: N=$N N_SMALL=$N_SMALL RATE=$RATE HOLD=$HOLD KEYS=$KEYS KEY_RATE=$KEY_RATE CHURN_N=$CHURN_N CHURN_C=$CHURN_C EXEC_C=$EXEC_C EXEC_DURATION=$EXEC_DURATION"
 } | tee "$OUT/machine.txt"
