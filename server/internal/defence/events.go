@@ -17,10 +17,11 @@ import (
 // start and end events, events inside a paste other than keys dropped,
 // multiple events spread, and the sequence "ESC [ 1 ; m R" (m from 2) read as
 // F3 with modifiers only, as its key table reads a read that holds nothing
-// else (the decoder also reports a cursor position: nobody asked for one). What is not: its Windows console input (the console
-// of the machine the server runs on) and its terminfo table (off in Bubble
-// Tea). TestEventScannerMatchesTerminalReader compares the two on some
-// thousands of inputs.
+// else (the decoder also reports a cursor position: nobody asked for one).
+// What is not: its reassembly of win32-input-mode records (a mode nothing
+// here turns on) and its terminfo table (off in Bubble Tea).
+// TestEventScannerMatchesTerminalReader compares the two on some thousands of
+// inputs.
 type eventScanner struct {
 	dec   uv.EventDecoder
 	paste []byte // the paste being assembled, or nil outside one
