@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/pem"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -264,6 +265,51 @@ func TestShutdownShowsRestartNoticeThenEndsTUI(t *testing.T) {
 	}
 	if _, err := gossh.Dial("tcp", ts.addr, &gossh.ClientConfig{User: "x", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: time.Second}); err == nil {
 		t.Error("the server still accepts connections after Shutdown")
+	}
+}
+
+// TestShutdownClosesConnectionsWithoutARunningSession: clients that keep a
+// connection open with no session running on it (one whose session ended,
+// as OpenSSH's ControlPersist does; one with a channel but no shell yet) do
+// not hold a shutdown to the end of its grace period: during a shutdown such a
+// connection is closed shortly after it has no session left.
+func TestShutdownClosesConnectionsWithoutARunningSession(t *testing.T) {
+	ts := startServer(t, testConfig(t))
+	// A session that ran and ended; its connection stays open.
+	ended := testkit.Dial(t, ts.addr, nil)
+	if _, err := testkit.NewSession(t, ended).Output("text"); err != nil {
+		t.Fatal(err)
+	}
+	// A channel with a PTY and no shell.
+	waiting := testkit.NewSession(t, testkit.Dial(t, ts.addr, nil))
+	if err := waiting.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	// A TUI, ended by the shutdown after the restart notice; its client
+	// does not close the connection.
+	tui := testkit.NewSession(t, testkit.Dial(t, ts.addr, nil))
+	if err := tui.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := tui.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var screen testkit.Buffer
+	go func() { _, _ = io.Copy(&screen, out) }()
+	if err := tui.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	testkit.WaitFor(t, "the first frame", func() bool { return strings.Contains(screen.String(), "Tianhao Wu") })
+
+	// The TUI's restart notice takes 2 s of it; the grace is far longer.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := ts.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown = %v, want nil: a connection held it to the end of the grace period", err)
+	}
+	if err := tui.Wait(); err != nil {
+		t.Errorf("the TUI ended with %v, want exit status 0", err)
 	}
 }
 

@@ -30,6 +30,13 @@ const maxSessionsPerConn = 2
 // the alternate screen, print a farewell) before its connection is closed.
 const tuiExitGrace = 2 * time.Second
 
+// shutdownLinger is how long, during a shutdown, a connection stays open once
+// it has no session running: long enough for the end of its last session (exit
+// status, channel close) to go out, and no longer, so that a client keeping an
+// idle connection open (OpenSSH's ControlPersist) does not hold the shutdown
+// to its grace period.
+const shutdownLinger = 250 * time.Millisecond
+
 // Conn is the state of one admitted TCP connection, and its only owner. It
 // wraps the connection to bound what the client may send, and closes it when
 // its client has been idle too long, has no session, or reaches the maximum
@@ -320,6 +327,9 @@ func (c *Conn) deadlinesLocked(now time.Time, tui bool) (why Reason, expired boo
 	if len(c.sessions) == 0 {
 		// Nothing extends this one: not requests, not input.
 		idleLimit, idleWhy, since = lim.Handshake, NoSession, c.sessionlessSince.Load()
+		if c.g.Closing() && (idleLimit <= 0 || idleLimit > shutdownLinger) {
+			idleLimit = shutdownLinger
+		}
 	}
 	if idleLimit > 0 {
 		deadline := time.Unix(0, since).Add(idleLimit)

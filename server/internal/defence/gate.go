@@ -105,12 +105,16 @@ func (g *Gate) TUIs() []*Session {
 	return tuisOf(g.sessions)
 }
 
-// CloseIdle closes the connections that have no session channel.
+// CloseIdle closes the connections that have no session channel, and has
+// those without a running session closed after shutdownLinger (see
+// deadlinesLocked): it is called once a shutdown has begun.
 func (g *Gate) CloseIdle() {
 	for _, c := range g.openConns() {
 		if c.idleWithoutChannel() {
 			_ = c.Close()
+			continue
 		}
+		c.check() // one without a running session: closed after shutdownLinger
 	}
 }
 
