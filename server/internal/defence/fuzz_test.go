@@ -57,7 +57,8 @@ func FuzzEnvRequest(f *testing.F) {
 }
 
 // FuzzTerminalInput feeds input to the filter in front of Bubble Tea, split in
-// two reads, and checks what it holds and passes on.
+// two reads, and checks what it holds and passes on, and what the event
+// scanner holds of it.
 func FuzzTerminalInput(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, split uint16) {
 		cut := int(split) % (len(data) + 1)
@@ -79,6 +80,13 @@ func FuzzTerminalInput(f *testing.F) {
 		var again inputFilter
 		if got := again.feed(nil, out, true); string(got) != string(out) {
 			t.Errorf("filtering twice differs:\n in %q\nout %q\n2nd %q", data, out, got)
+		}
+		// Read as events (ReadEvents), it holds no more of a paste than the
+		// filter passes on.
+		var sc eventScanner
+		sc.scan(out)
+		if len(sc.paste) > maxPaste {
+			t.Errorf("the scanner holds %d bytes of a paste", len(sc.paste))
 		}
 	})
 }
