@@ -50,6 +50,12 @@ func TestInputFilter(t *testing.T) {
 		},
 		"paste end without start": {[]string{"\x1b[201~q"}, "q"},
 		"utf-8 split":             {[]string{"\xc3", "\xa9"}, "é"},
+		"cancelled OSC dropped":   {[]string{"\x1b]0;x\x18q"}, "q"},
+		// ESC ESC X alone is Alt+Shift+X; with more after it, ESC and then
+		// an unterminated string: decided by what follows, as the reader
+		// decides it.
+		"alt+shift+x":           {[]string{"\x1b\x1bX"}, "\x1b\x1bX"},
+		"escape, then a string": {[]string{"\x1b\x1bX", "000"}, escapeKey},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if got := filtered(tc.chunks...); got != tc.want {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"reflect"
 	"time"
 
 	"charm.land/ssh"
@@ -82,12 +83,19 @@ func (f *inputFilter) feed(out, data []byte, expired bool) []byte {
 				out = append(out, buf[:n]...)
 			}
 		default:
+			if reflect.TypeOf(ev) == ignoredEventType {
+				// A cancelled string sequence, which the reader drops too.
+				break
+			}
+			// Escape alone, Alt with a key, or Alt (a second ESC) with
+			// what reads as a sequence so far: what follows decides what
+			// it is ("ESC ESC X" is Alt+Shift+X alone, and ESC then a
+			// string with more), so wait for it.
+			if buf[0] == ansi.ESC && (n <= 2 || buf[1] == ansi.ESC) && !decided {
+				f.keep(buf)
+				return out
+			}
 			if buf[0] == ansi.ESC && n <= 2 {
-				if !decided {
-					// Escape alone, or Alt with a key: wait for what follows.
-					f.keep(buf)
-					return out
-				}
 				out = f.appendShortEscape(out, buf[:n])
 				break
 			}
