@@ -87,6 +87,12 @@ func (f *inputFilter) feed(out, data []byte, expired bool) []byte {
 				// A cancelled string sequence, which the reader drops too.
 				break
 			}
+			if buf[0] >= 0x80 && buf[0] <= 0x9f {
+				// An 8-bit control (C1): no terminal sends one in UTF-8,
+				// and the decoder reads "\x9dA" as a key or as the start of
+				// a string depending on what follows.
+				break
+			}
 			// Escape alone, Alt with a key, or Alt (a second ESC) with
 			// what reads as a sequence so far: what follows decides what
 			// it is ("ESC ESC X" is Alt+Shift+X alone, and ESC then a
