@@ -7,68 +7,64 @@ import (
 	uv "github.com/charmbracelet/ultraviolet"
 )
 
-// eventScanner turns filtered input into the events ultraviolet's
-// TerminalReader (v0.0.0-20261008173134, terminal_reader.go's scanEvents)
-// makes of the same bytes, for input the filter has already decided: every
-// read holds complete events, and an escape that could start a longer
-// sequence has been settled. What the reader does that is kept here:
-// bracketed pastes assembled into one PasteEvent of the valid UTF-8 in them
-// (a key's text, or the raw bytes of a key without text) between the paste's
-// start and end events, events inside a paste other than keys dropped,
-// multiple events spread, and the sequence "ESC [ 1 ; m R" (m from 2) read as
-// F3 with modifiers only, as its key table reads a read that holds nothing
-// else (the decoder also reports a cursor position: nobody asked for one).
-// What is not: its reassembly of win32-input-mode records (a mode nothing
-// here turns on) and its terminfo table (off in Bubble Tea).
-// TestEventScannerMatchesTerminalReader compares the two on some thousands of
-// inputs.
+// eventScanner assembles the events the input filter passes on as
+// ultraviolet's TerminalReader (v0.0.0-20261008173134, terminal_reader.go's
+// scanEvents) assembles the events it decodes from the same bytes. What the
+// reader does that is kept here: bracketed pastes assembled into one
+// PasteEvent of the valid UTF-8 in them (a key's text, or the raw bytes of a
+// key without text) between the paste's start and end events, events inside
+// a paste other than keys dropped, multiple events spread, ignored events
+// dropped, and the sequence "ESC [ 1 ; m R" (m from 2) read as F3 with
+// modifiers only, as its key table reads a read that holds nothing else (the
+// decoder also reports a cursor position: nobody asked for one). What is not:
+// its reassembly of win32-input-mode records (a mode nothing here turns on)
+// and its terminfo table (off in Bubble Tea). TestEventScannerMatchesTerminalReader
+// compares the two on some thousands of inputs.
 type eventScanner struct {
-	dec   uv.EventDecoder
-	paste []byte // the paste being assembled, or nil outside one
+	paste []byte     // the paste being assembled, or nil outside one
+	evs   []uv.Event // the events assembled and not taken yet
 }
 
-// scan decodes b, which holds complete events, appending the events to a new
-// slice.
-func (s *eventScanner) scan(b []byte) []uv.Event {
-	var evs []uv.Event
-	for len(b) > 0 {
-		n, ev := s.dec.Decode(b)
-		n = max(1, min(n, len(b)))
-		seq := b[:n]
-		b = b[n:]
-		if s.paste != nil {
-			switch e := ev.(type) {
-			case uv.PasteEndEvent:
-				evs = append(evs, uv.PasteEvent{Content: validUTF8(s.paste)}, e)
-				s.paste = nil
-			case uv.KeyPressEvent:
-				if e.Text != "" {
-					s.paste = append(s.paste, e.Text...)
-				} else {
-					s.paste = append(s.paste, seq...)
-				}
-			}
-			continue
-		}
+// add takes the event ev, whose bytes are seq.
+func (s *eventScanner) add(seq []byte, ev uv.Event) {
+	if s.paste != nil {
 		switch e := ev.(type) {
-		case nil:
-		case uv.PasteStartEvent:
-			s.paste = []byte{}
-			evs = append(evs, e)
 		case uv.PasteEndEvent:
-			evs = append(evs, uv.PasteEvent{}, e)
-		case uv.MultiEvent:
-			if k, ok := f3WithModifiers(e); ok {
-				evs = append(evs, k)
-				break
+			s.evs = append(s.evs, uv.PasteEvent{Content: validUTF8(s.paste)}, e)
+			s.paste = nil
+		case uv.KeyPressEvent:
+			if e.Text != "" {
+				s.paste = append(s.paste, e.Text...)
+			} else {
+				s.paste = append(s.paste, seq...)
 			}
-			evs = append(evs, e...)
-		default:
-			if reflect.TypeOf(ev) != ignoredEventType {
-				evs = append(evs, ev)
-			}
+		}
+		return
+	}
+	switch e := ev.(type) {
+	case nil:
+	case uv.PasteStartEvent:
+		s.paste = []byte{}
+		s.evs = append(s.evs, e)
+	case uv.PasteEndEvent:
+		s.evs = append(s.evs, uv.PasteEvent{}, e)
+	case uv.MultiEvent:
+		if k, ok := f3WithModifiers(e); ok {
+			s.evs = append(s.evs, k)
+			break
+		}
+		s.evs = append(s.evs, e...)
+	default:
+		if reflect.TypeOf(ev) != ignoredEventType {
+			s.evs = append(s.evs, ev)
 		}
 	}
+}
+
+// take returns the events assembled since the last take.
+func (s *eventScanner) take() []uv.Event {
+	evs := s.evs
+	s.evs = nil
 	return evs
 }
 

@@ -47,6 +47,25 @@ type inputFilter struct {
 	pending []byte
 	inPaste bool
 	pasted  int
+	// events, when set, is handed every event passed on with its bytes: the
+	// filter's own decisions, for a reader of events (ReadEvents).
+	events *eventScanner
+}
+
+// escapeEvent is what escapeKey decodes to: the Escape key.
+var escapeEvent = func() uv.Event {
+	var dec uv.EventDecoder
+	_, ev := dec.Decode([]byte(escapeKey))
+	return ev
+}()
+
+// pass appends seq, the bytes of the event ev, to out, and hands the event to
+// the events sink if there is one.
+func (f *inputFilter) pass(out, seq []byte, ev uv.Event) []byte {
+	if f.events != nil {
+		f.events.add(seq, ev)
+	}
+	return append(out, seq...)
 }
 
 // feed adds data to the pending input and appends to out the bytes the TUI may
@@ -75,12 +94,12 @@ func (f *inputFilter) feed(out, data []byte, expired bool) []byte {
 		case uv.PasteStartEvent:
 			if !f.inPaste {
 				f.inPaste, f.pasted = true, 0
-				out = append(out, buf[:n]...)
+				out = f.pass(out, buf[:n], ev)
 			}
 		case uv.PasteEndEvent:
 			if f.inPaste {
 				f.inPaste = false
-				out = append(out, buf[:n]...)
+				out = f.pass(out, buf[:n], ev)
 			}
 		default:
 			if reflect.TypeOf(ev) == ignoredEventType {
@@ -102,7 +121,7 @@ func (f *inputFilter) feed(out, data []byte, expired bool) []byte {
 				return out
 			}
 			if buf[0] == ansi.ESC && n <= 2 {
-				out = f.appendShortEscape(out, buf[:n])
+				out = f.appendShortEscape(out, buf[:n], ev)
 				break
 			}
 			if f.inPaste {
@@ -111,7 +130,7 @@ func (f *inputFilter) feed(out, data []byte, expired bool) []byte {
 				}
 				f.pasted += n
 			}
-			out = append(out, buf[:n]...)
+			out = f.pass(out, buf[:n], ev)
 		}
 		buf = buf[n:]
 	}
@@ -124,9 +143,9 @@ func (f *inputFilter) feed(out, data []byte, expired bool) []byte {
 // read them as one sequence (ESC then "[200~" would start a paste the filter
 // knows nothing of), so ESC alone is re-encoded, ESC with a sequence
 // introducer is dropped, and Alt with any other key is passed on.
-func (f *inputFilter) appendShortEscape(out, seq []byte) []byte {
+func (f *inputFilter) appendShortEscape(out, seq []byte, ev uv.Event) []byte {
 	if len(seq) == 1 {
-		return append(out, escapeKey...)
+		return f.pass(out, []byte(escapeKey), escapeEvent)
 	}
 	switch c := seq[1]; {
 	case c == ansi.ESC || c >= 0x80:
@@ -134,7 +153,7 @@ func (f *inputFilter) appendShortEscape(out, seq []byte) []byte {
 	case c == '[' || c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X' || c == 'O':
 		return out
 	}
-	return append(out, seq...)
+	return f.pass(out, seq, ev)
 }
 
 // keep makes rest the pending input, reusing the buffer.
@@ -270,28 +289,29 @@ func (fr *filteredInput) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// ReadEvents returns the next filtered input as the events ultraviolet's
-// TerminalReader makes of it (see eventScanner), waiting for some; io.EOF
-// once the input has ended. A reader that has this method is read by it
-// (frames.Program does), so the input is decoded once, with no reader
-// goroutine or key table of ultraviolet's. Do not mix it with Read.
+// ReadEvents returns the next filtered input as events, waiting for some;
+// io.EOF once the input has ended. The events are the filter's own decisions,
+// assembled as ultraviolet's TerminalReader assembles them (see eventScanner),
+// so the input is decoded once, and no reader goroutine or key table of
+// ultraviolet's is needed (frames.Program reads an input that has this method
+// by it). Do not mix it with Read.
 func (fr *filteredInput) ReadEvents() ([]uv.Event, error) {
+	fr.f.events = &fr.scan
 	for {
 		if !fr.fill() {
 			return nil, io.EOF
 		}
-		chunk := fr.out
-		for rest := chunk; len(rest) > 0 && !fr.done; {
+		ended := false
+		for rest := fr.out; len(rest) > 0 && !fr.done; {
 			n := min(len(rest), tuiInputBurst)
-			if fr.pace(n) {
-				chunk = fr.out
+			if ended = fr.pace(n); ended {
 				break
 			}
 			rest = rest[n:]
 		}
-		evs := fr.scan.scan(chunk)
-		fr.out = fr.out[:0] // scanned: the buffer is free again
-		if len(evs) > 0 {
+		fr.out = fr.out[:0] // passed: the buffer is free again
+		evs := fr.scan.take()
+		if len(evs) > 0 && !ended {
 			return evs, nil
 		}
 	}
