@@ -51,6 +51,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -139,18 +140,37 @@ func New(o Options) *Metrics {
 	})
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	f := factory{m.reg}
+	f := promauto.With(m.reg) // registers each metric as it makes it
 
-	info := f.gaugeVec("sshresume_info", "The server's version and the SHA256 fingerprint of its host key; always 1.", "version", "host_key_fingerprint")
+	info := f.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "sshresume_info",
+		Help: "The server's version and the SHA256 fingerprint of its host key; always 1.",
+	}, []string{"version", "host_key_fingerprint"})
 	info.WithLabelValues(o.Version, o.HostKeyFingerprint).Set(1)
 
-	m.accepted = f.counter("sshresume_connections_accepted_total", "TCP connections admitted to the SSH handshake.")
+	m.accepted = f.NewCounter(prometheus.CounterOpts{
+		Name: "sshresume_connections_accepted_total",
+		Help: "TCP connections admitted to the SSH handshake.",
+	})
 	m.reg.MustRegister(connCollector{m})
 
-	sessions := f.counterVec("sshresume_sessions_total", "Sessions started, by kind: tui (a terminal), export (no terminal), web (the web door).", "kind")
-	open := f.gaugeVec("sshresume_sessions_open", "Sessions running now, by kind.", "kind")
-	duration := f.histogramVec("sshresume_session_duration_seconds", "How long sessions lasted, by kind.", SessionDurationBuckets, "kind")
-	sent := f.counterVec("sshresume_session_sent_bytes_total", "Bytes the sessions wrote to their visitors (before SSH's framing and encryption), by kind.", "kind")
+	sessions := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "sshresume_sessions_total",
+		Help: "Sessions started, by kind: tui (a terminal), export (no terminal), web (the web door).",
+	}, []string{"kind"})
+	open := f.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "sshresume_sessions_open",
+		Help: "Sessions running now, by kind.",
+	}, []string{"kind"})
+	duration := f.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "sshresume_session_duration_seconds",
+		Help:    "How long sessions lasted, by kind.",
+		Buckets: SessionDurationBuckets,
+	}, []string{"kind"})
+	sent := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "sshresume_session_sent_bytes_total",
+		Help: "Bytes the sessions wrote to their visitors (before SSH's framing and encryption), by kind.",
+	}, []string{"kind"})
 	for k := range kinds {
 		name := k.String()
 		m.sessions[k] = sessions.WithLabelValues(name)
@@ -159,24 +179,43 @@ func New(o Options) *Metrics {
 		m.sent[k] = sent.WithLabelValues(name)
 	}
 
-	exports := f.counterVec("sshresume_exports_total", "Exports served, by format: an export's name, help, qr (the contact's QR code), section (a section as plain text); every command not served (unknown, given arguments, a binary export asked for in a terminal) counts as unknown.", "format")
+	exports := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "sshresume_exports_total",
+		Help: "Exports served, by format: an export's name, help, qr (the contact's QR code), section (a section as plain text); every command not served (unknown, given arguments, a binary export asked for in a terminal) counts as unknown.",
+	}, []string{"format"})
 	m.exports = make(map[string]prometheus.Counter, len(o.Formats)+1)
 	for _, name := range append(slices.Clip(o.Formats), Unknown) {
 		m.exports[name] = exports.WithLabelValues(name)
 	}
-	sections := f.counterVec("sshresume_section_views_total", "Sections shown in the interactive viewer, by section ID: the one it opens with and every switch to another.", "section")
+	sections := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "sshresume_section_views_total",
+		Help: "Sections shown in the interactive viewer, by section ID: the one it opens with and every switch to another.",
+	}, []string{"section"})
 	m.sections = make(map[string]prometheus.Counter, len(o.Sections)+1)
 	for _, id := range append(slices.Clip(o.Sections), Other) {
 		m.sections[id] = sections.WithLabelValues(id)
 	}
-	links := f.counterVec("sshresume_deep_links_total", "Interactive sessions opened at a section named on the command line (ssh -t HOST SECTION), by whether the name matched a section.", "result")
+	links := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "sshresume_deep_links_total",
+		Help: "Interactive sessions opened at a section named on the command line (ssh -t HOST SECTION), by whether the name matched a section.",
+	}, []string{"result"})
 	m.deepLinks = [2]prometheus.Counter{links.WithLabelValues("not_found"), links.WithLabelValues("found")}
 
-	m.firstFrame = f.histogram("sshresume_first_frame_seconds", "Time from the start of an interactive session to its first frame written to the visitor.", FirstFrameBuckets)
+	m.firstFrame = f.NewHistogram(prometheus.HistogramOpts{
+		Name:    "sshresume_first_frame_seconds",
+		Help:    "Time from the start of an interactive session to its first frame written to the visitor.",
+		Buckets: FirstFrameBuckets,
+	})
 
-	reloads := f.counterVec("sshresume_resume_reloads_total", "Reloads of the resume file (SIGHUP), by result: success, or failure (the previous resume is still served).", "result")
+	reloads := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "sshresume_resume_reloads_total",
+		Help: "Reloads of the resume file (SIGHUP), by result: success, or failure (the previous resume is still served).",
+	}, []string{"result"})
 	m.reloads = [2]prometheus.Counter{reloads.WithLabelValues("failure"), reloads.WithLabelValues("success")}
-	m.loaded = f.gauge("sshresume_resume_loaded_timestamp_seconds", "When the resume now served was loaded, in seconds since the Unix epoch; its age is time() minus this.")
+	m.loaded = f.NewGauge(prometheus.GaugeOpts{
+		Name: "sshresume_resume_loaded_timestamp_seconds",
+		Help: "When the resume now served was loaded, in seconds since the Unix epoch; its age is time() minus this.",
+	})
 	return m
 }
 
@@ -315,43 +354,4 @@ func (c connCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(refusedDesc, prometheus.CounterValue, float64(n), reason)
 		}
 	}
-}
-
-// factory registers metrics as it makes them.
-type factory struct{ reg *prometheus.Registry }
-
-func (f factory) counter(name, help string) prometheus.Counter {
-	c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
-	f.reg.MustRegister(c)
-	return c
-}
-
-func (f factory) counterVec(name, help string, labels ...string) *prometheus.CounterVec {
-	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
-	f.reg.MustRegister(c)
-	return c
-}
-
-func (f factory) gauge(name, help string) prometheus.Gauge {
-	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
-	f.reg.MustRegister(g)
-	return g
-}
-
-func (f factory) gaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
-	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
-	f.reg.MustRegister(g)
-	return g
-}
-
-func (f factory) histogram(name, help string, buckets []float64) prometheus.Histogram {
-	h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets})
-	f.reg.MustRegister(h)
-	return h
-}
-
-func (f factory) histogramVec(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
-	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels)
-	f.reg.MustRegister(h)
-	return h
 }
