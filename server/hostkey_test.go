@@ -4,9 +4,6 @@ package server_test
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,24 +12,13 @@ import (
 	"time"
 
 	"charm.land/log/v2"
-	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/server"
 )
 
 // keyPEM is a new ed25519 private key in OpenSSH's PEM format.
-func keyPEM(t *testing.T) []byte {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(block)
-}
+func keyPEM(t *testing.T) []byte { return testkit.KeyPEM(t) }
 
 // fileState is what a test checks was left alone: content, mode, owner, time.
 type fileState struct {

@@ -1,10 +1,7 @@
 package server_test
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/pem"
 	"image/color"
 	"net"
 	"os"
@@ -19,7 +16,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
-	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/sshresume/sshresume/internal/testkit"
 	"github.com/sshresume/sshresume/views"
@@ -305,17 +301,9 @@ func ansi256(i int) color.Color {
 // the server accepts, so it never offers a key nor prints "Permission denied".
 func TestOpenSSHClientWithKeysGetsIn(t *testing.T) {
 	ts := startServer(t, testConfig(t))
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	key := filepath.Join(dir, "id_ed25519")
-	if err := os.WriteFile(key, pem.EncodeToMemory(block), 0o600); err != nil {
+	if err := os.WriteFile(key, testkit.KeyPEM(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	host, port, _ := net.SplitHostPort(ts.addr)

@@ -3,9 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net"
@@ -199,20 +196,13 @@ func TestUnreadableHostKeyStopsStart(t *testing.T) {
 }
 
 func TestHostKeyPEMWinsOverFile(t *testing.T) {
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := gossh.NewSignerFromKey(priv)
+	keyPEM := testkit.KeyPEM(t)
+	want, err := gossh.ParsePrivateKey(keyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := testConfig(t)
-	cfg.HostKeyPEM = pem.EncodeToMemory(block)
+	cfg.HostKeyPEM = keyPEM
 	ts := startServer(t, cfg)
 	if got := hostKeySeen(t, ts.addr); !bytes.Equal(got.Marshal(), want.PublicKey().Marshal()) {
 		t.Errorf("client saw %s, want the key from the PEM %s", gossh.FingerprintSHA256(got), gossh.FingerprintSHA256(want.PublicKey()))

@@ -4,15 +4,12 @@ package main
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	gossh "golang.org/x/crypto/ssh"
+	"github.com/sshresume/sshresume/internal/testkit"
 )
 
 // TestServeRefusesUnprotectedHostKey: serve given a key file others can read
@@ -20,16 +17,8 @@ import (
 // was; the same key, once chmod 600, is served.
 func TestServeRefusesUnprotectedHostKey(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	key := filepath.Join(t.TempDir(), "ssh_host_ed25519_key")
-	want := pem.EncodeToMemory(block)
+	want := testkit.KeyPEM(t)
 	if err := os.WriteFile(key, want, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,9 @@ package testkit
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
 	"sync"
 	"testing"
 	"time"
@@ -103,4 +106,19 @@ func NewSession(t testing.TB, c *gossh.Client) *gossh.Session {
 		t.Fatalf("new session: %v", err)
 	}
 	return s
+}
+
+// KeyPEM returns a new Ed25519 private key in OpenSSH's PEM format, as a host
+// key file or an identity file holds it.
+func KeyPEM(t testing.TB) []byte {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := gossh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(block)
 }
